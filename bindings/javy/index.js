@@ -1,0 +1,281 @@
+// Observe API for JavaScript compiled with Javy.
+//
+// Stock Javy gives JS no way to call a Wasm import, so every call becomes one record written
+// with Javy.IO.writeSync(2, …) (FORMAT.md). `wasm-observe javy-link` turns those writes into
+// `dylibso:observe/api` calls; `wasm-observe run` also decodes them from an unlinked module.
+//
+// Runs in bare QuickJS: ES2020, no Node APIs, TextEncoder only if present. Nothing here throws
+// into user code; without Javy.IO.writeSync every call is a silent no-op.
+import { MAGIC, VERSION, HEADER_SIZE, OFFSET_VERSION, OFFSET_OP, OFFSET_ARG, OFFSET_LENGTH, OPS, RECORD_FD } from './format.js';
+
+/** Log levels as the Observe ABI numbers them. */
+export const LogLevel = Object.freeze({ Error: 1, Warn: 2, Info: 3, Debug: 4, Trace: 5 });
+
+/** Metric payload formats. */
+export const MetricFormat = Object.freeze({ Statsd: 1 });
+
+// Looked up on every call: a bundle may load before Javy's globals exist in odd embeddings.
+function stream() {
+  const javy = globalThis.Javy;
+  const io = javy && javy.IO;
+  return io && typeof io.writeSync === 'function' ? io : undefined;
+}
+
+const encoder = typeof TextEncoder === 'function' ? new TextEncoder() : undefined;
+
+// UTF-8 byte length of a JS string; lone surrogates count as U+FFFD, as TextEncoder does.
+function utf8Length(s) {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+function utf8Write(s, out, pos) {
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      out[pos++] = c;
+      continue;
+    }
+    if (c < 0x800) {
+      out[pos++] = 0xc0 | (c >> 6);
+      out[pos++] = 0x80 | (c & 0x3f);
+      continue;
+    }
+    if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
+      out[pos++] = 0xf0 | (c >> 18);
+      out[pos++] = 0x80 | ((c >> 12) & 0x3f);
+      out[pos++] = 0x80 | ((c >> 6) & 0x3f);
+      out[pos++] = 0x80 | (c & 0x3f);
+      continue;
+    }
+    if (c >= 0xd800 && c < 0xe000) c = 0xfffd;
+    out[pos++] = 0xe0 | (c >> 12);
+    out[pos++] = 0x80 | ((c >> 6) & 0x3f);
+    out[pos++] = 0x80 | (c & 0x3f);
+  }
+}
+
+/** Builds one record. Exported for tests and tools; user code calls the API below. */
+export function encodeRecord(op, arg, text) {
+  const bytes = encoder ? encoder.encode(text) : undefined;
+  const length = bytes ? bytes.length : utf8Length(text);
+  const record = new Uint8Array(HEADER_SIZE + length);
+  record.set(MAGIC, 0);
+  record[OFFSET_VERSION] = VERSION;
+  record[OFFSET_OP] = op;
+  record[OFFSET_ARG] = arg;
+  record[OFFSET_LENGTH] = length & 0xff;
+  record[OFFSET_LENGTH + 1] = (length >>> 8) & 0xff;
+  record[OFFSET_LENGTH + 2] = (length >>> 16) & 0xff;
+  record[OFFSET_LENGTH + 3] = (length >>> 24) & 0xff;
+  if (bytes) record.set(bytes, HEADER_SIZE);
+  else utf8Write(text, record, HEADER_SIZE);
+  return record;
+}
+
+// One record per writeSync: Javy turns that into exactly one fd_write with one iovec, which is
+// the unit javy-link and the host decoder recognise. A short write is not retried, so a record
+// is never split across two fd_writes.
+function emit(op, arg, text) {
+  try {
+    const io = stream();
+    if (io) io.writeSync(RECORD_FD, encodeRecord(op, arg, text));
+  } catch (_) {
+    // Telemetry must not break the program (a closed stderr, an odd toString, …).
+  }
+}
+
+// Level and format travel in one byte; anything else is not a value the ABI defines.
+function byteArg(value) {
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 0 && n <= 255 ? n : -1;
+}
+
+function text(value) {
+  try {
+    return typeof value === 'string' ? value : String(value);
+  } catch (_) {
+    return undefined;
+  }
+}
+
+/** Opens a span named `name`, a child of the innermost open span. */
+export function spanEnter(name) {
+  const s = text(name);
+  if (s !== undefined) emit(OPS['span-enter'], 0, s);
+}
+
+/** Closes the innermost open span. */
+export function spanExit() {
+  emit(OPS['span-exit'], 0, '');
+}
+
+// Tag separators are `,` between tags and the first `:` inside one; keep them unambiguous.
+function tagPart(value, isKey) {
+  const s = text(value);
+  if (s === undefined) return '';
+  return isKey ? s.replace(/[,:|\n#]/g, '_') : s.replace(/[,|\n]/g, '_');
+}
+
+function formatTags(tags) {
+  if (typeof tags === 'string') return tags;
+  if (Array.isArray(tags)) return tags.map((t) => text(t)).filter((t) => t !== undefined && t !== '').join(',');
+  if (tags !== null && typeof tags === 'object') {
+    return Object.keys(tags).map((k) => `${tagPart(k, true)}:${tagPart(tags[k], false)}`).join(',');
+  }
+  return text(tags);
+}
+
+/** Tags the innermost open span: `"k:v,k2:v2"`, `["k:v"]` or `{ k: v }`. */
+export function spanTags(tags) {
+  try {
+    const s = formatTags(tags);
+    if (s) emit(OPS['span-tags'], 0, s);
+  } catch (_) {
+    // A hostile object (throwing getter) loses its tags, never the program.
+  }
+}
+
+/** A log line at `level` (LogLevel), attached to the innermost open span. */
+export function log(level, message) {
+  const arg = byteArg(level);
+  const s = text(message);
+  if (arg >= 0 && s !== undefined) emit(OPS.log, arg, s);
+}
+
+/** A metric in `format` (MetricFormat), attached to the innermost open span. */
+export function metric(format, payload) {
+  const arg = byteArg(format);
+  const s = text(payload);
+  if (arg >= 0 && s !== undefined) emit(OPS.metric, arg, s);
+}
+
+function statsdLine(name, value, type, options) {
+  const opts = options || {};
+  let line = `${tagPart(name, true)}:${value}|${type}`;
+  const rate = opts.sampleRate;
+  if (typeof rate === 'number' && rate < 1) {
+    // Client-side sampling, as statsd clients do: send 1 in 1/rate and say so with |@rate.
+    if (!(rate > 0) || Math.random() >= rate) return undefined;
+    line += `|@${rate}`;
+  }
+  if (opts.tags !== undefined) {
+    const tags = Array.isArray(opts.tags) ? opts.tags.map((t) => tagPart(t, false)).join(',') : formatTags(opts.tags);
+    if (tags) line += `|#${tags}`;
+  }
+  return line;
+}
+
+function sendLine(name, value, type, options) {
+  try {
+    const line = statsdLine(name, value, type, options);
+    if (line !== undefined) metric(MetricFormat.Statsd, line);
+  } catch (_) {
+    // Same rule as everywhere: a bad argument drops the metric, not the program.
+  }
+}
+
+// NaN or Infinity would make a line no statsd server parses: drop it instead.
+function sendNumber(name, value, type, options, sign) {
+  const v = Number(value);
+  if (Number.isFinite(v)) sendLine(name, sign && v >= 0 ? `+${v}` : `${v}`, type, options);
+}
+
+/** statsd / DogStatsD helpers; options: `{ sampleRate?: number, tags?: object | string[] }`. */
+export const statsd = Object.freeze({
+  increment(name, value = 1, options) {
+    sendNumber(name, value, 'c', options, false);
+  },
+  decrement(name, value = 1, options) {
+    sendNumber(name, -value, 'c', options, false);
+  },
+  /** `options.delta`: send `+n`/`-n`, which adjusts the gauge instead of setting it. */
+  gauge(name, value, options) {
+    sendNumber(name, value, 'g', options, Boolean(options && options.delta));
+  },
+  timing(name, milliseconds, options) {
+    sendNumber(name, milliseconds, 'ms', options, false);
+  },
+  histogram(name, value, options) {
+    sendNumber(name, value, 'h', options, false);
+  },
+  distribution(name, value, options) {
+    sendNumber(name, value, 'd', options, false);
+  },
+  set(name, value, options) {
+    const s = text(value);
+    if (s !== undefined) sendLine(name, s.replace(/[|\n]/g, '_'), 's', options);
+  },
+});
+
+function thenOf(value) {
+  try {
+    const isObject = value !== null && (typeof value === 'object' || typeof value === 'function');
+    const then = isObject ? value.then : undefined;
+    return typeof then === 'function' ? then : undefined;
+  } catch (_) {
+    return undefined;
+  }
+}
+
+// The error's own text, attached to the span it escaped from.
+function recordError(err) {
+  log(LogLevel.Error, err);
+}
+
+/**
+ * Runs `fn` inside a span and closes it however `fn` ends: return, throw, or — when `fn`
+ * returns a promise — settlement. Errors are logged at ERROR level and rethrown unchanged.
+ * The Observe span stack is one stack: async spans that overlap in time nest by start order.
+ */
+export function withSpan(name, fn, tags) {
+  spanEnter(name);
+  if (tags !== undefined) spanTags(tags);
+  let result;
+  try {
+    result = fn();
+  } catch (err) {
+    recordError(err);
+    spanExit();
+    throw err;
+  }
+  const then = thenOf(result);
+  if (then === undefined) {
+    spanExit();
+    return result;
+  }
+  const onValue = (value) => {
+    spanExit();
+    return value;
+  };
+  const onError = (err) => {
+    recordError(err);
+    spanExit();
+    throw err;
+  };
+  try {
+    return then.call(result, onValue, onError);
+  } catch (err) {
+    recordError(err);
+    spanExit();
+    throw err;
+  }
+}
+
+/** Wraps `fn` so every call runs in a span named `name` (default: the function's name). */
+export function traced(fn, name) {
+  const spanName = name !== undefined ? name : (typeof fn === 'function' && fn.name) || 'anonymous';
+  return function tracedFunction(...args) {
+    return withSpan(spanName, () => fn.apply(this, args));
+  };
+}
