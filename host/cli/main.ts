@@ -18,7 +18,17 @@ function help(): string {
   ].join('\n');
 }
 
+/** Node prints an ExperimentalWarning for node:wasi on every run; it is noise for our users. */
+function silenceWasiWarning(): void {
+  const emit = process.emitWarning.bind(process);
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (!text.includes('WASI')) (emit as (...a: unknown[]) => void)(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
 export async function main(argv: string[]): Promise<number> {
+  silenceWasiWarning();
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h') {
     process.stdout.write(help() + '\n');

@@ -1,0 +1,128 @@
+/**
+ * Safe reads of guest strings. A guest hands the host a (pointer, length) pair; every pair is
+ * checked against the memory's current size before a single byte is read, and bad pairs become a
+ * {@link ReadProblem} instead of an exception.
+ */
+
+/** Why a string could not be read as the guest asked. */
+export type ReadProblem =
+  | 'no-memory'
+  | 'out-of-bounds'
+  | 'pointer-over-4gib'
+  | 'length-over-cap'
+  | 'invalid-utf8';
+
+export interface ReadResult {
+  /** The decoded text (possibly truncated or with U+FFFD replacements); undefined if unreadable. */
+  text: string | undefined;
+  problem: ReadProblem | undefined;
+}
+
+const fatalDecoder = new TextDecoder('utf-8', { fatal: true });
+const lossyDecoder = new TextDecoder('utf-8');
+
+/** Strings up to this length take the ASCII fast path (TextDecoder costs ~300 ns a call). */
+const FAST_PATH_MAX = 96;
+
+export class GuestMemory {
+  private memory: WebAssembly.Memory | undefined;
+  private bytes: Uint8Array = new Uint8Array(0);
+  /** Reused for the ASCII fast path so decoding a short string allocates only the string. */
+  private readonly codes: number[] = [];
+  private readonly result: ReadResult = { text: undefined, problem: undefined };
+
+  constructor(readonly maxStringBytes: number) {}
+
+  bind(memory: WebAssembly.Memory): void {
+    this.memory = memory;
+    this.bytes = new Uint8Array(0);
+  }
+
+  get bound(): boolean {
+    return this.memory !== undefined;
+  }
+
+  /**
+   * Reads `len` bytes at `ptr` as UTF-8. Pointers arrive as signed i32 (or as a BigInt from the
+   * legacy i64 ABI) and are taken as unsigned. The returned object is reused by the next call.
+   */
+  read(ptr: number | bigint, len: number): ReadResult {
+    const r = this.result;
+    r.text = undefined;
+    r.problem = undefined;
+    let view = this.view(false);
+    if (view === undefined) {
+      r.problem = 'no-memory';
+      return r;
+    }
+    let start: number;
+    if (typeof ptr === 'bigint') {
+      // A legacy i64 pointer is a 32-bit address in practice; anything above cannot be in memory.
+      if (ptr < 0n || ptr > 0xffffffffn) {
+        r.problem = 'pointer-over-4gib';
+        return r;
+      }
+      start = Number(ptr);
+    } else {
+      start = ptr >>> 0;
+    }
+    let length = len >>> 0;
+    if (start > view.length || length > view.length - start) {
+      // A shared memory grows without detaching our view: look once more at the real size.
+      const fresh = this.view(true)!;
+      if (start > fresh.length || length > fresh.length - start) {
+        r.problem = 'out-of-bounds';
+        return r;
+      }
+      view = fresh;
+    }
+    if (length > this.maxStringBytes) {
+      r.problem = 'length-over-cap';
+      length = utf8Boundary(view, start, this.maxStringBytes);
+    }
+    if (length <= FAST_PATH_MAX) {
+      const codes = this.codes;
+      codes.length = length;
+      let ascii = true;
+      for (let i = 0; i < length; i++) {
+        const b = view[start + i]!;
+        if (b >= 0x80) {
+          ascii = false;
+          break;
+        }
+        codes[i] = b;
+      }
+      if (ascii) {
+        r.text = String.fromCharCode.apply(null, codes);
+        return r;
+      }
+    }
+    const slice = view.subarray(start, start + length);
+    try {
+      r.text = fatalDecoder.decode(slice);
+    } catch {
+      r.text = lossyDecoder.decode(slice);
+      r.problem ??= 'invalid-utf8';
+    }
+    return r;
+  }
+
+  /**
+   * The byte view. Reading `memory.buffer` costs ~100 ns, so it is re-read only when the old
+   * buffer was detached by `memory.grow` (its length drops to 0) or when asked to.
+   */
+  private view(refresh: boolean): Uint8Array | undefined {
+    const memory = this.memory;
+    if (memory === undefined) return undefined;
+    if (refresh || this.bytes.byteLength === 0) this.bytes = new Uint8Array(memory.buffer);
+    return this.bytes;
+  }
+}
+
+/** The largest length ≤ `max` that does not cut a UTF-8 sequence in two. */
+function utf8Boundary(view: Uint8Array, start: number, max: number): number {
+  let end = max;
+  // Continuation bytes are 10xxxxxx; back up to the lead byte of the cut sequence.
+  while (end > 0 && end > max - 4 && (view[start + end]! & 0xc0) === 0x80) end--;
+  return end;
+}

@@ -1,0 +1,117 @@
+/**
+ * Guest statsd points as OpenTelemetry metrics, aggregated by the official SDK (cumulative, as
+ * OpenTelemetry backends expect):
+ *
+ * | statsd            | OpenTelemetry instrument                               |
+ * |-------------------|--------------------------------------------------------|
+ * | `c` (÷ @rate)     | UpDownCounter (statsd counters may be decremented)     |
+ * | `g`, `g` ±delta   | Gauge (a delta moves the last value, as statsd does)    |
+ * | `ms`, `h`, `d`    | Histogram (`ms` with unit `ms`)                         |
+ * | `s`               | Gauge of distinct members seen since the last export   |
+ *
+ * `#tags` become data-point attributes by the tag rule.
+ */
+import type { Attributes, Counter, Gauge, Histogram, Meter, UpDownCounter } from '@opentelemetry/api';
+import type { Resource } from '@opentelemetry/resources';
+import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { addTag } from '../../trace/tags.ts';
+import type { GuestMetric } from '../../trace/model.ts';
+
+/** Collects on demand: exporters decide when (trace end, shutdown, an interval). */
+class OnDemandReader extends MetricReader {
+  protected override async onShutdown(): Promise<void> {}
+  protected override async onForceFlush(): Promise<void> {}
+}
+
+type Instrument = Counter | UpDownCounter | Gauge | Histogram;
+interface MeterEntry {
+  reader: OnDemandReader;
+  meter: Meter;
+  /** One instrument per (statsd kind, name). */
+  instruments: Map<string, Instrument>;
+}
+
+/** Upper bound on distinct series kept for gauge deltas and sets. */
+const MAX_SERIES = 10_000;
+
+export class OtelMetrics {
+  private readonly providers = new Map<Resource, MeterEntry>();
+  private readonly gauges = new Map<string, number>();
+  private readonly sets = new Map<string, { attributes: Attributes; members: Set<string>; gauge: Gauge }>();
+  private pending = false;
+
+  constructor(private readonly scopeName = 'wasm-observe') {}
+
+  record({ point, resource }: GuestMetric): void {
+    const entry = this.meterFor(resource);
+    const { meter } = entry;
+    const attributes: Record<string, unknown> = {};
+    for (const tag of point.tags) addTag(attributes, tag);
+    const attrs = attributes as Attributes;
+    const series = `${point.type}\u0000${point.name}\u0000${JSON.stringify(attrs)}`;
+    this.pending = true;
+    switch (point.type) {
+      case 'c':
+        const counter = instrument(entry, 'c', point.name, () => meter.createUpDownCounter(point.name));
+        (counter as UpDownCounter).add(point.value / point.sampleRate, attrs);
+        return;
+      case 'g': {
+        const value = point.delta ? (this.gauges.get(series) ?? 0) + point.value : point.value;
+        if (this.gauges.size < MAX_SERIES || this.gauges.has(series)) this.gauges.set(series, value);
+        (instrument(entry, 'g', point.name, () => meter.createGauge(point.name)) as Gauge).record(value, attrs);
+        return;
+      }
+      case 's': {
+        const gauge = instrument(entry, 's', point.name, () => meter.createGauge(point.name)) as Gauge;
+        let set = this.sets.get(series);
+        if (set === undefined && this.sets.size < MAX_SERIES) this.sets.set(series, (set = { attributes: attrs, members: new Set(), gauge }));
+        set?.members.add(point.member ?? '');
+        gauge.record(set?.members.size ?? 1, attrs);
+        return;
+      }
+      default: {
+        const histogram = instrument(entry, 'h', point.name, () =>
+          meter.createHistogram(point.name, point.type === 'ms' ? { unit: 'ms' } : {}),
+        ) as Histogram;
+        // A sampled timer stands for 1/rate observations.
+        const times = point.sampleRate < 1 ? Math.min(Math.round(1 / point.sampleRate), 1000) : 1;
+        for (let i = 0; i < times; i++) histogram.record(point.value, attrs);
+      }
+    }
+  }
+
+  /** Everything recorded so far, one ResourceMetrics per resource; empty if nothing was. */
+  async collect(): Promise<ResourceMetrics[]> {
+    if (!this.pending) return [];
+    this.pending = false;
+    const out: ResourceMetrics[] = [];
+    for (const { reader } of this.providers.values()) {
+      const { resourceMetrics } = await reader.collect();
+      if (resourceMetrics.scopeMetrics.some((s) => s.metrics.length > 0)) out.push(resourceMetrics);
+    }
+    for (const set of this.sets.values()) set.members.clear();
+    return out;
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.providers.values()].map(({ reader }) => reader.shutdown()));
+  }
+
+  private meterFor(resource: Resource): MeterEntry {
+    let entry = this.providers.get(resource);
+    if (entry === undefined) {
+      const reader = new OnDemandReader();
+      const provider = new MeterProvider({ resource, readers: [reader] });
+      entry = { reader, meter: provider.getMeter(this.scopeName), instruments: new Map() };
+      this.providers.set(resource, entry);
+    }
+    return entry;
+  }
+}
+
+function instrument(entry: MeterEntry, kind: string, name: string, create: () => Instrument): Instrument {
+  const key = `${kind}\u0000${name}`;
+  let found = entry.instruments.get(key);
+  if (found === undefined) entry.instruments.set(key, (found = create()));
+  return found;
+}

@@ -1,0 +1,20 @@
+/**
+ * Reads a module from disk. A `.wat` file is compiled with wabt first, so small guests can be
+ * written and run as text.
+ */
+import { readFile } from 'node:fs/promises';
+
+export async function loadWasm(path: string): Promise<Uint8Array> {
+  const bytes = await readFile(path);
+  if (!path.endsWith('.wat')) return bytes;
+  const { default: initWabt } = await import('wabt');
+  const wabt = await initWabt();
+  const parsed = wabt.parseWat(path, bytes.toString('utf8'), { bulk_memory: true, mutable_globals: true, sign_extension: true });
+  try {
+    parsed.resolveNames();
+    parsed.validate();
+    return parsed.toBinary({ write_debug_names: true }).buffer;
+  } finally {
+    parsed.destroy();
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * The one entry point for embedding: an Observer provides a guest's Observe imports, binds to its
+ * memory, turns each invocation into a trace, and hands the telemetry to exporters.
+ *
+ * ```ts
+ * const observer = new Observer({ exporters: [new StdoutExporter()] });
+ * const instance = await observer.instantiate(module, otherImports);
+ * await observer.trace('handle', () => instance.exports.handle());
+ * await observer.shutdown();
+ * ```
+ *
+ * Uses only what every JavaScript runtime has (WebAssembly, typed arrays, `performance`).
+ */
+import type { Attributes, SpanContext } from '@opentelemetry/api';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { createImports } from './abi/imports.ts';
+import { GuestMemory } from './abi/memory.ts';
+import { functionNames } from './abi/names.ts';
+import { now, type AnomalyKind, type GuestEvent } from './events.ts';
+import { TraceBuilder } from './trace/builder.ts';
+import type { GuestMetric, TelemetrySink, TraceSummary } from './trace/model.ts';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { ExportStats, TelemetryExporter } from './exporters/exporter.ts';
+
+export const VERSION = '0.1.0';
+export const DEFAULT_SERVICE_NAME = 'wasm-observe-guest';
+
+export interface ObserverOptions {
+  /** Where telemetry goes. None: it is built and discarded (useful for benchmarks). */
+  exporters?: TelemetryExporter[];
+  /** `service.name` on the resource. Default `wasm-observe-guest`. */
+  serviceName?: string;
+  /** More resource attributes (`service.version`, `deployment.environment`, …). */
+  resourceAttributes?: Attributes;
+  /** Function spans shorter than this are dropped; manual spans never are. Default 20. */
+  minSpanDurationMicros?: number;
+  /** Longest string read from the guest; longer ones are truncated and counted. Default 64 KiB. */
+  maxStringBytes?: number;
+  /** Turns mangled function names (Rust, C++) into readable ones. Default: names as they are. */
+  demangle?: (name: string) => string;
+  /** Anomalies of one kind logged individually per trace; the rest are only counted. Default 10. */
+  anomalyLogLimit?: number;
+}
+
+export class Observer {
+  readonly resource: Resource;
+  private readonly memory: GuestMemory;
+  private readonly builder: TraceBuilder;
+  private readonly exporters: TelemetryExporter[];
+  private readonly demangle: (name: string) => string;
+  private names = new Map<number, string>();
+  private readonly nameCache = new Map<number, string>();
+  private readonly totals: Partial<Record<AnomalyKind, number>> = {};
+  private shutDown = false;
+
+  constructor(options: ObserverOptions = {}) {
+    this.exporters = options.exporters ?? [];
+    this.demangle = options.demangle ?? ((name) => name);
+    this.resource = resourceFromAttributes({
+      'service.name': options.serviceName ?? DEFAULT_SERVICE_NAME,
+      'telemetry.sdk.name': 'wasm-observe',
+      'telemetry.sdk.language': 'webjs',
+      'telemetry.sdk.version': VERSION,
+      ...options.resourceAttributes,
+    });
+    this.memory = new GuestMemory(options.maxStringBytes ?? 64 * 1024);
+    this.builder = new TraceBuilder(this.fanOut(), {
+      minSpanDurationMicros: options.minSpanDurationMicros ?? 20,
+      functionName: (index) => this.functionName(index),
+      resource: this.resource,
+      scope: { name: 'wasm-observe', version: VERSION },
+      anomalyLogLimit: options.anomalyLogLimit,
+    });
+  }
+
+  /**
+   * The Observe imports for every namespace (current, legacy, instrument). Pass the module to
+   * name function spans from its `name` section. Extra namespaces are ignored by instantiation,
+   * so a module importing some or none of them links.
+   */
+  imports(module?: WebAssembly.Module): WebAssembly.Imports {
+    if (module !== undefined) this.useModule(module);
+    return createImports(this.memory, this.builder);
+  }
+
+  /** Reads function names for instrument-API spans from the module's `name` section. */
+  useModule(module: WebAssembly.Module): void {
+    this.names = functionNames(module);
+    this.nameCache.clear();
+  }
+
+  /** Binds to the guest's memory: the instance's exported `memory`, or a memory given directly. */
+  bind(target: WebAssembly.Instance | WebAssembly.Memory): void {
+    if (target instanceof WebAssembly.Memory) {
+      this.memory.bind(target);
+      return;
+    }
+    const exported = Object.values(target.exports).find((e) => e instanceof WebAssembly.Memory);
+    if (exported !== undefined) this.memory.bind(exported);
+  }
+
+  /**
+   * Instantiates `module` with the Observe imports merged into `imports`, and binds to its memory
+   * (an imported memory is bound before instantiation, so even a start function is read).
+   */
+  async instantiate(module: WebAssembly.Module, imports: WebAssembly.Imports = {}): Promise<WebAssembly.Instance> {
+    const merged: WebAssembly.Imports = { ...this.imports(module), ...imports };
+    for (const imp of WebAssembly.Module.imports(module)) {
+      const value = imp.kind === 'memory' ? imports[imp.module]?.[imp.name] : undefined;
+      if (value instanceof WebAssembly.Memory) this.bind(value);
+    }
+    const instance = await WebAssembly.instantiate(module, merged);
+    this.bind(instance);
+    return instance;
+  }
+
+  /** Starts a trace for one invocation; with `parent`, guest root spans become its children. */
+  startTrace(name: string, parent?: SpanContext): string {
+    this.builder.start(name, now(), parent);
+    return this.builder.currentTraceId;
+  }
+
+  /** Ends the current trace; pass the trap or exception that ended the invocation, if any. */
+  finishTrace(error?: unknown): TraceSummary {
+    return this.builder.finish(now(), error);
+  }
+
+  /**
+   * Runs `fn` as one traced invocation. A trap or exception closes the open spans as errors,
+   * delivers the telemetry, and is rethrown to the caller.
+   */
+  async trace<T>(name: string, fn: () => T | Promise<T>, parent?: SpanContext): Promise<T> {
+    this.startTrace(name, parent);
+    let result: T;
+    try {
+      result = await fn();
+    } catch (err) {
+      this.finishTrace(err);
+      throw err;
+    }
+    this.finishTrace();
+    return result;
+  }
+
+  /** Feeds one event as if the guest had sent it (for bridges such as the Javy record decoder). */
+  handle(event: GuestEvent): void {
+    this.builder.handle(event);
+  }
+
+  /** Anomaly counts over every trace so far. */
+  anomalies(): Readonly<Partial<Record<AnomalyKind, number>>> {
+    return { ...this.totals };
+  }
+
+  /** Delivery counts per exporter. */
+  exportStats(): Record<string, ExportStats> {
+    return Object.fromEntries(this.exporters.map((e) => [e.name, e.stats()]));
+  }
+
+  async forceFlush(): Promise<void> {
+    await Promise.all(this.exporters.map((e) => e.forceFlush()));
+  }
+
+  /** Finishes an open trace, flushes and shuts down every exporter. */
+  async shutdown(): Promise<void> {
+    if (this.shutDown) return;
+    this.shutDown = true;
+    if (this.builder.active) this.finishTrace();
+    await Promise.all(this.exporters.map((e) => e.shutdown()));
+  }
+
+  private functionName(index: number): string {
+    let name = this.nameCache.get(index);
+    if (name === undefined) {
+      const raw = this.names.get(index);
+      name = raw === undefined ? `func[${index}]` : safeDemangle(this.demangle, raw);
+      this.nameCache.set(index, name);
+    }
+    return name;
+  }
+
+  /** One sink for the builder: every exporter in turn, an exporter's failure isolated. */
+  private fanOut(): TelemetrySink {
+    const exporters = this.exporters;
+    const each = (call: (e: TelemetryExporter) => void): void => {
+      for (const e of exporters) {
+        try {
+          call(e);
+        } catch {
+          // An exporter that throws loses the item; it must not stop the others or the guest.
+        }
+      }
+    };
+    return {
+      onSpan: (span: ReadableSpan) => each((e) => e.onSpan(span)),
+      onLog: (record: ReadableLogRecord) => each((e) => e.onLog(record)),
+      onMetric: (metric: GuestMetric) => each((e) => e.onMetric(metric)),
+      onTraceEnd: (summary: TraceSummary) => {
+        for (const [kind, n] of Object.entries(summary.anomalies) as [AnomalyKind, number][]) {
+          this.totals[kind] = (this.totals[kind] ?? 0) + n;
+        }
+        each((e) => e.onTraceEnd(summary));
+      },
+    };
+  }
+}
+
+function safeDemangle(demangle: (name: string) => string, raw: string): string {
+  try {
+    return demangle(raw) || raw;
+  } catch {
+    return raw;
+  }
+}

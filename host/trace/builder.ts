@@ -1,0 +1,397 @@
+/**
+ * The trace builder: turns the guest's event stream into spans, log records and metrics.
+ *
+ * One stack holds manual spans (`span-enter`) and function spans (instrument `enter`). Its bottom
+ * is the invocation itself (not exported): what arrives while no span is open lands there.
+ *
+ * Filtering: a function span shorter than `minSpanDurationMicros` is dropped; manual spans are
+ * always kept. What a dropped span held — logs, metrics, tags, memory growth, kept children —
+ * moves to its nearest kept ancestor. A function span is known to be kept as soon as it has
+ * lasted the threshold, so things are held back only during a span's first microseconds: memory
+ * stays bounded however long the guest runs.
+ */
+import { SpanStatusCode, type Attributes, type AttributeValue, type SpanContext, type SpanStatus } from '@opentelemetry/api';
+import type { InstrumentationScope } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
+import type { SeverityNumber } from '@opentelemetry/api-logs';
+import { LogLevel, MetricFormat, SEVERITY_NUMBER, WASM_PAGE_BYTES } from '../abi/spec.ts';
+import type { AnomalyKind, EventSink, GuestEvent } from '../events.ts';
+import { addTag, parseTags } from './tags.ts';
+import { parseStatsd } from './statsd.ts';
+import { newSpanId, newTraceId } from './ids.ts';
+import { GuestLogRecord, GuestSpan, OK_STATUS, hrTime, spanContext } from './records.ts';
+import type { GuestMetric, TelemetrySink, TraceSummary } from './model.ts';
+
+/** Attribute and event names the builder writes. */
+export const ATTR = {
+  allocation: 'allocation',
+  allocationPages: 'allocation.pages',
+  functionIndex: 'code.function.index',
+  unclosed: 'wasm_observe.unclosed',
+  anomaly: 'wasm_observe.anomaly',
+  unparsed: 'wasm_observe.metric.unparsed',
+  metricFormat: 'wasm_observe.metric.format',
+  kind: 'wasm_observe.span.kind',
+} as const;
+
+export interface BuilderOptions {
+  /** Function spans shorter than this are dropped (manual spans never are). Default 20. */
+  minSpanDurationMicros: number;
+  /** The name of a function index (from the module's name section, demangled). */
+  functionName: (index: number) => string;
+  resource: Resource;
+  scope: InstrumentationScope;
+  /** Anomalies of one kind reported as individual log records per trace; the rest are counted. */
+  anomalyLogLimit?: number;
+  /** Items one undecided span may hold back before it is kept regardless of its duration. */
+  maxHeldPerSpan?: number;
+}
+
+type Held = GuestSpan | GuestLogRecord | PendingMetric;
+interface PendingMetric {
+  metric: Omit<GuestMetric, 'spanContext'>;
+}
+
+class Frame {
+  kept: boolean;
+  attributes: Record<string, AttributeValue> = {};
+  events: TimedEvent[] = [];
+  allocationPages = 0;
+  /** Finished children, logs and metrics waiting for this frame's keep/drop decision. */
+  held: Held[] | undefined;
+  constructor(
+    readonly name: string,
+    readonly spanId: string | undefined,
+    readonly start: number,
+    /** -1 for a manual span and for the invocation. */
+    readonly functionIndex: number,
+  ) {
+    this.kept = functionIndex < 0;
+  }
+}
+
+const LEVEL_TEXT: Record<number, string> = {
+  [LogLevel.Error]: 'ERROR',
+  [LogLevel.Warn]: 'WARN',
+  [LogLevel.Info]: 'INFO',
+  [LogLevel.Debug]: 'DEBUG',
+  [LogLevel.Trace]: 'TRACE',
+};
+const WARN_SEVERITY = SEVERITY_NUMBER[LogLevel.Warn] as SeverityNumber;
+const ERROR_SEVERITY = SEVERITY_NUMBER[LogLevel.Error] as SeverityNumber;
+
+export class TraceBuilder implements EventSink {
+  private readonly minDuration: number;
+  private readonly anomalyLogLimit: number;
+  private readonly maxHeld: number;
+  private traceId = '';
+  private traceName = '';
+  private parent: SpanContext | undefined;
+  private stack: Frame[] = [];
+  private counts = { spans: 0, logs: 0, metrics: 0 };
+  private anomalies: Partial<Record<AnomalyKind, number>> = {};
+  private traceStart = 0;
+
+  constructor(
+    private readonly sink: TelemetrySink,
+    private readonly options: BuilderOptions,
+  ) {
+    this.minDuration = options.minSpanDurationMicros / 1000;
+    this.anomalyLogLimit = options.anomalyLogLimit ?? 10;
+    this.maxHeld = options.maxHeldPerSpan ?? 10_000;
+  }
+
+  get active(): boolean {
+    return this.stack.length > 0;
+  }
+
+  get currentTraceId(): string {
+    return this.traceId;
+  }
+
+  /** Starts a trace; its root spans become children of `parent` when given. */
+  start(name: string, time: number, parent?: SpanContext): void {
+    if (this.active) this.finish(time);
+    this.traceId = parent?.traceId ?? newTraceId();
+    this.traceName = name;
+    this.parent = parent;
+    this.traceStart = time;
+    this.counts = { spans: 0, logs: 0, metrics: 0 };
+    this.anomalies = {};
+    this.stack = [new Frame(name, parent?.spanId, time, -1)];
+  }
+
+  /**
+   * Ends the trace. With `error` (a trap or exception), every open span ends with status ERROR
+   * and an exception event; otherwise spans still open are closed and marked unclosed.
+   */
+  finish(time: number, error?: unknown): TraceSummary {
+    if (!this.active) this.start('wasm', time);
+    const message = error === undefined ? undefined : errorMessage(error);
+    if (message !== undefined) this.anomaly(time, 'guest-trap', message);
+    while (this.stack.length > 1) {
+      const frame = this.stack[this.stack.length - 1]!;
+      if (message !== undefined) {
+        frame.events.push(exceptionEvent(time, error, message));
+        this.close(time, { code: SpanStatusCode.ERROR, message });
+      } else {
+        this.anomaly(time, 'span-left-open', frame.name);
+        frame.attributes[ATTR.unclosed] = true;
+        this.close(time, OK_STATUS);
+      }
+    }
+    const root = this.stack[0]!;
+    const attributes: Record<string, unknown> = { ...root.attributes };
+    if (root.allocationPages > 0) {
+      attributes[ATTR.allocation] = root.allocationPages * WASM_PAGE_BYTES;
+      attributes[ATTR.allocationPages] = root.allocationPages;
+    }
+    this.stack = [];
+    const summary: TraceSummary = {
+      traceId: this.traceId,
+      name: this.traceName,
+      startTime: this.traceStart,
+      endTime: time,
+      ...this.counts,
+      anomalies: this.anomalies,
+      attributes,
+      error: message,
+    };
+    this.sink.onTraceEnd(summary);
+    return summary;
+  }
+
+  handle(event: GuestEvent): void {
+    if (!this.active) this.start('wasm', event.time);
+    switch (event.type) {
+      case 'span-enter':
+        this.stack.push(new Frame(event.name, newSpanId(), event.time, -1));
+        return;
+      case 'function-enter': {
+        const frame = new Frame(this.options.functionName(event.index), newSpanId(), event.time, event.index);
+        frame.attributes[ATTR.functionIndex] = event.index;
+        this.stack.push(frame);
+        return;
+      }
+      case 'span-exit':
+        return this.spanExit(event.time);
+      case 'function-exit':
+        return this.functionExit(event.index, event.time);
+      case 'span-tags': {
+        const frame = this.top();
+        if (this.stack.length === 1) this.anomaly(event.time, 'tags-without-span', event.tags);
+        for (const tag of parseTags(event.tags)) addTag(frame.attributes, tag);
+        return;
+      }
+      case 'log':
+        return this.log(event.level, event.message, event.time);
+      case 'metric':
+        return this.metric(event.format, event.text, event.time);
+      case 'memory-grow':
+        if (event.pages < 0) this.anomaly(event.time, 'memory-grow-negative', String(event.pages));
+        else this.top().allocationPages += event.pages;
+        return;
+      case 'anomaly':
+        return this.anomaly(event.time, event.kind, event.detail);
+    }
+  }
+
+  private top(): Frame {
+    return this.stack[this.stack.length - 1]!;
+  }
+
+  private spanExit(time: number): void {
+    const top = this.top();
+    if (this.stack.length > 1 && top.functionIndex < 0) {
+      this.close(time, OK_STATUS);
+      return;
+    }
+    // The innermost frame is a function (or nothing is open): find the innermost manual span.
+    let i = this.stack.length - 1;
+    while (i > 0 && this.stack[i]!.functionIndex >= 0) i--;
+    if (i === 0) {
+      this.anomaly(time, 'span-exit-without-span', '');
+      return;
+    }
+    this.anomaly(time, 'span-exit-crosses-function', this.stack[i]!.name);
+    // Manual frames are always kept, so closing one out of order leaves nothing stranded.
+    const [frame] = this.stack.splice(i, 1);
+    this.emitSpan(frame!, time, OK_STATUS, this.stack[i - 1]!);
+  }
+
+  private functionExit(index: number, time: number): void {
+    let i = this.stack.length - 1;
+    while (i > 0 && this.stack[i]!.functionIndex !== index) i--;
+    if (i === 0) {
+      this.anomaly(time, 'function-exit-mismatch', this.options.functionName(index));
+      return;
+    }
+    while (this.stack.length - 1 > i) {
+      const inner = this.top();
+      this.anomaly(time, 'span-left-open', inner.name);
+      inner.attributes[ATTR.unclosed] = true;
+      this.close(time, OK_STATUS);
+    }
+    this.close(time, OK_STATUS);
+  }
+
+  /** Pops the innermost frame and keeps or drops it. */
+  private close(time: number, status: SpanStatus): void {
+    const frame = this.stack.pop()!;
+    const parent = this.top();
+    if (this.isKept(frame, time) || status.code === SpanStatusCode.ERROR) {
+      this.release(frame);
+      this.emitSpan(frame, time, status, parent);
+      return;
+    }
+    // Dropped: its contents move up to the parent.
+    for (const [key, value] of Object.entries(frame.attributes)) {
+      if (key !== ATTR.functionIndex) addTag(parent.attributes, [key, String(value)]);
+    }
+    parent.events.push(...frame.events);
+    parent.allocationPages += frame.allocationPages;
+    if (frame.held) for (const item of frame.held) this.place(item, parent, time);
+  }
+
+  private emitSpan(frame: Frame, end: number, status: SpanStatus, parent: Frame): void {
+    const attributes: Attributes = frame.attributes;
+    if (frame.allocationPages > 0) {
+      attributes[ATTR.allocation] = frame.allocationPages * WASM_PAGE_BYTES;
+      attributes[ATTR.allocationPages] = frame.allocationPages;
+    }
+    const span = new GuestSpan(
+      frame.name,
+      spanContext(this.traceId, frame.spanId!),
+      frame.start,
+      end,
+      attributes,
+      frame.events,
+      status,
+      this.options.resource,
+      this.options.scope,
+    );
+    this.place(span, parent, end);
+  }
+
+  /** Decides a frame kept once it has lasted the threshold. */
+  private isKept(frame: Frame, time: number): boolean {
+    if (!frame.kept && time - frame.start >= this.minDuration) {
+      frame.kept = true;
+      this.release(frame);
+    }
+    return frame.kept;
+  }
+
+  /** Emits what a frame held back, now that it is kept. */
+  private release(frame: Frame): void {
+    const held = frame.held;
+    if (held === undefined) return;
+    frame.held = undefined;
+    for (const item of held) this.deliver(item, frame);
+  }
+
+  /** Delivers an item under `frame` if the frame is kept, else holds it there. */
+  private place(item: Held, frame: Frame, time: number): void {
+    if (this.isKept(frame, time)) {
+      this.deliver(item, frame);
+      return;
+    }
+    (frame.held ??= []).push(item);
+    if (frame.held.length >= this.maxHeld) {
+      frame.kept = true;
+      this.release(frame);
+    }
+  }
+
+  private deliver(item: Held, owner: Frame): void {
+    const context = owner.spanId === undefined ? undefined : spanContext(this.traceId, owner.spanId);
+    if (item instanceof GuestSpan) {
+      item.parentSpanContext = context;
+      this.counts.spans++;
+      this.sink.onSpan(item);
+    } else if (item instanceof GuestLogRecord) {
+      item.spanContext = context;
+      this.counts.logs++;
+      this.sink.onLog(item);
+    } else {
+      this.counts.metrics++;
+      this.sink.onMetric({ ...item.metric, spanContext: context });
+    }
+  }
+
+  private log(level: number, message: string, time: number): void {
+    let text = LEVEL_TEXT[level];
+    let severity = SEVERITY_NUMBER[level as LogLevel] as SeverityNumber | undefined;
+    if (text === undefined || severity === undefined) {
+      this.anomaly(time, 'unknown-log-level', String(level));
+      text = `LEVEL ${level}`;
+      severity = 0 as SeverityNumber;
+    }
+    this.place(this.record(time, severity, text, message, {}), this.top(), time);
+  }
+
+  private metric(format: number, text: string, time: number): void {
+    const frame = this.top();
+    if (format !== MetricFormat.Statsd) {
+      this.anomaly(time, 'unknown-metric-format', String(format));
+      this.keepRaw(text, time, { [ATTR.metricFormat]: format });
+      return;
+    }
+    for (const line of parseStatsd(text)) {
+      if (!line.ok) {
+        this.anomaly(time, 'metric-unparsed', `${line.reason}: ${line.raw}`);
+        this.keepRaw(line.raw, time, { [ATTR.metricFormat]: format });
+        continue;
+      }
+      for (const point of line.points) {
+        frame.events.push({
+          name: 'metric',
+          time: hrTime(time),
+          attributes: { 'metric.name': point.name, 'metric.type': point.type, 'metric.value': point.member ?? point.value },
+          droppedAttributesCount: 0,
+        });
+        this.place({ metric: { point, time, traceId: this.traceId, resource: this.options.resource } }, frame, time);
+      }
+    }
+  }
+
+  /** A metric the host cannot interpret is kept as a flagged log record with the raw text. */
+  private keepRaw(raw: string, time: number, attributes: Record<string, AttributeValue>): void {
+    attributes[ATTR.unparsed] = true;
+    this.place(this.record(time, WARN_SEVERITY, 'WARN', raw, attributes), this.top(), time);
+  }
+
+  private anomaly(time: number, kind: AnomalyKind, detail: string): void {
+    const count = (this.anomalies[kind] ?? 0) + 1;
+    this.anomalies[kind] = count;
+    if (count > this.anomalyLogLimit) return;
+    const severity = kind === 'guest-trap' ? ERROR_SEVERITY : WARN_SEVERITY;
+    const body = detail === '' ? `wasm-observe: ${kind}` : `wasm-observe: ${kind}: ${detail}`;
+    const record = this.record(time, severity, severity === ERROR_SEVERITY ? 'ERROR' : 'WARN', body, { [ATTR.anomaly]: kind });
+    this.place(record, this.top(), time);
+  }
+
+  private record(
+    time: number,
+    severity: SeverityNumber,
+    text: string,
+    body: string,
+    attributes: Record<string, AttributeValue>,
+  ): GuestLogRecord {
+    return new GuestLogRecord(time, severity, text, body, attributes, this.options.resource, this.options.scope);
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function exceptionEvent(time: number, error: unknown, message: string): TimedEvent {
+  const attributes: Attributes = { 'exception.message': message };
+  if (error instanceof Error) {
+    attributes['exception.type'] = error.name;
+    if (error.stack) attributes['exception.stacktrace'] = error.stack;
+  }
+  return { name: 'exception', time: hrTime(time), attributes, droppedAttributesCount: 0 };
+}

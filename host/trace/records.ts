@@ -1,0 +1,77 @@
+/**
+ * The OpenTelemetry shapes the builder emits: a finished span and a log record, built from
+ * plain fields without an OpenTelemetry tracer (the guest, not the host, decides when spans
+ * start and end, and a span's parent is only known once its ancestors are kept or dropped).
+ */
+import { SpanKind, SpanStatusCode, TraceFlags, type Attributes, type HrTime, type SpanContext, type SpanStatus } from '@opentelemetry/api';
+import type { InstrumentationScope } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { AnyValue, LogAttributes, SeverityNumber } from '@opentelemetry/api-logs';
+
+export function hrTime(ms: number): HrTime {
+  const seconds = Math.floor(ms / 1000);
+  return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
+}
+
+export function spanContext(traceId: string, spanId: string): SpanContext {
+  return { traceId, spanId, traceFlags: TraceFlags.SAMPLED, isRemote: false };
+}
+
+export const OK_STATUS: SpanStatus = { code: SpanStatusCode.UNSET };
+
+export class GuestSpan implements ReadableSpan {
+  readonly kind = SpanKind.INTERNAL;
+  readonly links = [];
+  readonly ended = true;
+  readonly droppedAttributesCount = 0;
+  readonly droppedEventsCount = 0;
+  readonly droppedLinksCount = 0;
+  readonly startTime: HrTime;
+  readonly endTime: HrTime;
+  readonly duration: HrTime;
+  /** Set when the span is emitted: the nearest ancestor that was kept. */
+  parentSpanContext: SpanContext | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly context: SpanContext,
+    start: number,
+    end: number,
+    readonly attributes: Attributes,
+    readonly events: TimedEvent[],
+    readonly status: SpanStatus,
+    readonly resource: Resource,
+    readonly instrumentationScope: InstrumentationScope,
+  ) {
+    this.startTime = hrTime(start);
+    this.endTime = hrTime(end);
+    this.duration = hrTime(end - start);
+  }
+
+  spanContext(): SpanContext {
+    return this.context;
+  }
+}
+
+export class GuestLogRecord implements ReadableLogRecord {
+  readonly hrTime: HrTime;
+  readonly hrTimeObserved: HrTime;
+  readonly droppedAttributesCount = 0;
+  /** Set when the record is emitted: the innermost kept span, if any. */
+  spanContext: SpanContext | undefined;
+
+  constructor(
+    time: number,
+    readonly severityNumber: SeverityNumber,
+    readonly severityText: string,
+    readonly body: AnyValue,
+    readonly attributes: LogAttributes,
+    readonly resource: Resource,
+    readonly instrumentationScope: InstrumentationScope,
+  ) {
+    this.hrTime = hrTime(time);
+    this.hrTimeObserved = this.hrTime;
+  }
+}
