@@ -8,6 +8,7 @@
  */
 import {
   HEADER_SIZE,
+  RECORD_FD,
   MAGIC_U32,
   OFFSET_ARG,
   OFFSET_LENGTH,
@@ -16,14 +17,15 @@ import {
   OPS,
   VERSION,
 } from '../../bindings/javy/format.js';
+import type { GuestEvent } from '../events.ts';
 import type { LogLevel, MetricFormat } from './spec.ts';
 
 export type JavyRecord =
-  | { readonly op: 'span-enter'; readonly name: string }
-  | { readonly op: 'span-exit' }
-  | { readonly op: 'span-tags'; readonly tags: string }
-  | { readonly op: 'log'; readonly level: LogLevel | number; readonly message: string }
-  | { readonly op: 'metric'; readonly format: MetricFormat | number; readonly text: string };
+  | { readonly type: 'span-enter'; readonly name: string }
+  | { readonly type: 'span-exit' }
+  | { readonly type: 'span-tags'; readonly tags: string }
+  | { readonly type: 'log'; readonly level: LogLevel | number; readonly message: string }
+  | { readonly type: 'metric'; readonly format: MetricFormat | number; readonly text: string };
 
 const utf8 = new TextDecoder();
 
@@ -65,16 +67,21 @@ export function decodeRecords(bytes: Uint8Array): JavyRecord[] {
 function toRecord(op: number, arg: number, text: string): JavyRecord {
   switch (op) {
     case OPS['span-enter']:
-      return { op: 'span-enter', name: text };
+      return { type: 'span-enter', name: text };
     case OPS['span-exit']:
-      return { op: 'span-exit' };
+      return { type: 'span-exit' };
     case OPS['span-tags']:
-      return { op: 'span-tags', tags: text };
+      return { type: 'span-tags', tags: text };
     case OPS.log:
-      return { op: 'log', level: arg, message: text };
+      return { type: 'log', level: arg, message: text };
     default:
-      return { op: 'metric', format: arg, text };
+      return { type: 'metric', format: arg, text };
   }
+}
+
+/** A record as the event the trace builder takes, as if the guest had called the import. */
+export function toGuestEvent(record: JavyRecord, time: number): GuestEvent {
+  return { ...record, time };
 }
 
 /** Splits what a guest writes to fd 2 into Observe records and ordinary stderr bytes. */
@@ -101,4 +108,51 @@ export class JavyRecordDecoder {
       this.#onRecord(record);
     }
   }
+}
+
+/** WASI preview1 `fd_write(fd, iovs, iovs_len, nwritten) → errno`. */
+export type FdWrite = (fd: number, iovs: number, iovsLen: number, nwritten: number) => number;
+
+/**
+ * Wraps a WASI `fd_write` so an unlinked Javy module behaves as if linked: on fd 2, each iovec
+ * that is a run of records goes to `onRecord` and counts as written; every other iovec goes to
+ * `original` alone, in order. The same algorithm as the Wasm function javy-link adds.
+ * `memory` is read on each call, since the guest's memory is bound after instantiation.
+ */
+export function demultiplexFdWrite(
+  original: FdWrite,
+  memory: () => WebAssembly.Memory | undefined,
+  onRecord: (record: JavyRecord) => void,
+): FdWrite {
+  return (fd, iovs, iovsLen, nwritten) => {
+    const mem = memory();
+    if (fd !== RECORD_FD || !mem) return original(fd, iovs, iovsLen, nwritten);
+    const bytes = new Uint8Array(mem.buffer);
+    // Out-of-bounds arguments: let the real fd_write report EFAULT.
+    if (iovs + iovsLen * 8 > bytes.length || nwritten + 4 > bytes.length) return original(fd, iovs, iovsLen, nwritten);
+    const view = new DataView(mem.buffer);
+    let total = 0;
+    for (let i = 0; i < iovsLen; i++) {
+      const iov = iovs + i * 8;
+      const ptr = view.getUint32(iov, true);
+      const len = view.getUint32(iov + 4, true);
+      const run = ptr + len <= bytes.length ? bytes.subarray(ptr, ptr + len) : undefined;
+      if (run && isRecordRun(run)) {
+        for (const record of decodeRecords(run)) onRecord(record);
+        total += len;
+        continue;
+      }
+      const err = original(fd, iov, 1, nwritten);
+      // POSIX: an error after some bytes went out is reported as a short write.
+      if (err !== 0) {
+        if (total === 0) return err;
+        break;
+      }
+      const n = view.getUint32(nwritten, true);
+      total += n;
+      if (n < len) break;
+    }
+    view.setUint32(nwritten, total, true);
+    return 0;
+  };
 }

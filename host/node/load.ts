@@ -6,10 +6,14 @@ import { readFile } from 'node:fs/promises';
 
 export async function loadWasm(path: string): Promise<Uint8Array> {
   const bytes = await readFile(path);
-  if (!path.endsWith('.wat')) return bytes;
+  return path.endsWith('.wat') ? watToWasm(bytes.toString('utf8'), path) : bytes;
+}
+
+/** Compiles WebAssembly text, keeping `$names` as a name section. */
+export async function watToWasm(text: string, filename = 'module.wat'): Promise<Uint8Array> {
   const { default: initWabt } = await import('wabt');
   const wabt = await initWabt();
-  const parsed = wabt.parseWat(path, bytes.toString('utf8'), { bulk_memory: true, mutable_globals: true, sign_extension: true });
+  const parsed = wabt.parseWat(filename, text, { bulk_memory: true, mutable_globals: true, sign_extension: true });
   try {
     parsed.resolveNames();
     parsed.validate();

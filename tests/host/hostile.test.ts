@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { Guest, API_IMPORTS, LEGACY_IMPORTS } from '../helpers/wat.ts';
+import { only, traceModule } from '../helpers/otlp.ts';
+
+const run = (i: WebAssembly.Instance) => (i.exports.run as () => void)();
+const anomalyLogs = (logs: { attributes: Record<string, unknown> }[]) =>
+  logs.map((l) => l.attributes['wasm_observe.anomaly']).filter(Boolean);
+
+describe('bad input from a guest', () => {
+  it('counts every anomaly, never throws into the guest, and still delivers every good event', async () => {
+    const g = new Guest();
+    const wat = g.module(
+      API_IMPORTS,
+      `(call $log (i32.const 3) ${g.str('first')})
+       (call $enter (i32.const 65530) (i32.const 100))          ;; runs past the end of memory
+       (call $log (i32.const 3) (i32.const -8) (i32.const 4))    ;; wild pointer
+       (call $log (i32.const 3) (i32.const 0) (i32.const -1))    ;; 4 GiB length
+       (call $tags ${g.str(new Uint8Array([0x6b, 0x3a, 0xff, 0xfe]))}) ;; invalid UTF-8
+       (call $log (i32.const 9) ${g.str('odd level')})
+       (call $metric (i32.const 7) ${g.str('raw metric')})
+       (call $exit)                                               ;; closes the unreadable span
+       (call $exit)                                               ;; nothing open
+       (call $log (i32.const 1) ${g.str('last')})`,
+    );
+    const out = await traceModule(wat, run);
+    expect(out.result).toBeUndefined();
+    expect(out.observer.anomalies()).toEqual({
+      'out-of-bounds': 3,
+      'invalid-utf8': 1,
+      'unknown-log-level': 1,
+      'unknown-metric-format': 1,
+      'span-exit-without-span': 1,
+    });
+    const unreadable = only(out.spans, '<unreadable>');
+    expect(unreadable.attributes).toEqual({ k: '\uFFFD\uFFFD' });
+    const bodies = out.logs.filter((l) => !l.attributes['wasm_observe.anomaly']).map((l) => l.body);
+    expect(bodies).toEqual(['first', 'odd level', 'raw metric', 'last']);
+    expect(out.logs.find((l) => l.body === 'odd level')).toMatchObject({ severityNumber: 0, severityText: 'LEVEL 9' });
+    expect(out.logs.find((l) => l.body === 'raw metric')).toMatchObject({
+      attributes: { 'wasm_observe.metric.unparsed': true, 'wasm_observe.metric.format': 7 },
+    });
+    expect(anomalyLogs(out.logs)).toHaveLength(7);
+  });
+
+  it('truncates a string over the cap at a character boundary and counts it', async () => {
+    const g = new Guest();
+    const wat = g.module(API_IMPORTS, `(call $log (i32.const 3) ${g.str('ééééé')})`);
+    const out = await traceModule(wat, run, { maxStringBytes: 5 });
+    expect(out.logs.filter((l) => !l.attributes['wasm_observe.anomaly']).map((l) => l.body)).toEqual(['éé']);
+    expect(out.observer.anomalies()).toEqual({ 'length-over-cap': 1 });
+  });
+
+  it('refuses a legacy i64 pointer above 4 GiB', async () => {
+    const g = new Guest('i64');
+    const wat = g.module(LEGACY_IMPORTS, `(call $log (i32.const 3) (i64.const 0x100000000) (i32.const 4)) (call $log (i32.const 3) ${g.str('ok')})`);
+    const out = await traceModule(wat, run);
+    expect(out.observer.anomalies()).toEqual({ 'pointer-over-4gib': 1 });
+    expect(out.logs.filter((l) => !l.attributes['wasm_observe.anomaly']).map((l) => l.body)).toEqual(['ok']);
+  });
+
+  it('closes spans a trace leaves open and marks them unclosed', async () => {
+    const g = new Guest();
+    const wat = g.module(API_IMPORTS, `(call $enter ${g.str('forgotten')})`);
+    const out = await traceModule(wat, run);
+    expect(only(out.spans, 'forgotten').attributes).toEqual({ 'wasm_observe.unclosed': true });
+    expect(out.observer.anomalies()).toEqual({ 'span-left-open': 1 });
+  });
+
+  it('logs only the first anomalies of a kind per trace, and counts them all', async () => {
+    const g = new Guest();
+    const wat = g.module(API_IMPORTS, Array.from({ length: 50 }, () => '(call $exit)').join(' '));
+    const out = await traceModule(wat, run);
+    expect(out.observer.anomalies()).toEqual({ 'span-exit-without-span': 50 });
+    expect(anomalyLogs(out.logs)).toHaveLength(10);
+  });
+});
+
+describe('a guest that traps', () => {
+  it('closes every open span as an error with an exception event, delivers telemetry, and rethrows', async () => {
+    const g = new Guest();
+    const wat = g.module(
+      API_IMPORTS,
+      `(call $enter ${g.str('outer')})
+       (call $log (i32.const 3) ${g.str('about to fail')})
+       (call $enter ${g.str('inner')})
+       unreachable`,
+    );
+    const out = await traceModule(wat, run);
+    expect(out.result).toBeInstanceOf(WebAssembly.RuntimeError);
+    for (const name of ['outer', 'inner']) {
+      const span = only(out.spans, name);
+      expect(span.status).toMatchObject({ code: 2, message: 'unreachable' });
+      expect(span.events).toContainEqual(
+        expect.objectContaining({ name: 'exception', attributes: expect.objectContaining({ 'exception.message': 'unreachable', 'exception.type': 'RuntimeError' }) }),
+      );
+    }
+    expect(out.logs.map((l) => l.body)).toContain('about to fail');
+    expect(out.observer.anomalies()).toEqual({ 'guest-trap': 1 });
+  });
+});

@@ -1,0 +1,194 @@
+// The binding's real source, run in QuickJS with a Javy.IO like Javy's: what it writes to fd 2.
+import { describe, expect, it } from 'vitest';
+import { HEADER_SIZE, MAGIC, OPS, VERSION } from '../../bindings/javy/format.js';
+import { decodeRecords, isRecordRun, JavyRecordDecoder, type JavyRecord } from '../../host/abi/javy-records.ts';
+import { API_MODULE, importSpec, LogLevel, MetricFormat } from '../../host/abi/spec.ts';
+import { BINDING, runInQuickJS } from './quickjs.ts';
+import type { FdWrite } from './standin.ts';
+
+const header = `import * as o from '${BINDING}';\n`;
+
+/** Every fd-2 write decoded: records as records, anything else as text. */
+function decode(writes: FdWrite[]): (JavyRecord | { text: string; fd: number })[] {
+  return writes.flatMap((w) =>
+    w.iovecs.flatMap((bytes) =>
+      w.fd === 2 && isRecordRun(bytes) ? decodeRecords(bytes) : [{ fd: w.fd, text: new TextDecoder().decode(bytes) }],
+    ),
+  );
+}
+
+describe('Javy binding in QuickJS', () => {
+  it('writes one record per call, one writeSync each, on fd 2', async () => {
+    const { writes } = await runInQuickJS(`${header}
+      o.spanEnter('handle request');
+      o.spanTags('a:1,b:2');
+      o.spanTags(['c:3', 'd:4']);
+      o.spanTags({ route: '/users', 'bad,key': 'x,y', n: 5 });
+      o.spanTag('user', 42);
+      o.log(o.LogLevel.Warn, 'careful');
+      o.metric(o.MetricFormat.Statsd, 'raw:1|c');
+      o.counter('requests', 3);
+      o.increment('hits', 1, { region: 'eu' });
+      o.gauge('queue', 7.5);
+      o.gaugeDelta('queue', 2);
+      o.gaugeDelta('queue', -2);
+      o.timing('db', 12.25, 1, ['db:pg']);
+      o.histogram('size', 512);
+      o.distribution('latency', 3);
+      o.set('users', 'ann|bob');
+      o.spanExit();
+    `);
+    expect(writes.every((w) => w.fd === 2 && w.iovecs.length === 1)).toBe(true);
+    expect(decode(writes)).toEqual([
+      { type: 'span-enter', name: 'handle request' },
+      { type: 'span-tags', tags: 'a:1,b:2' },
+      { type: 'span-tags', tags: 'c:3,d:4' },
+      { type: 'span-tags', tags: 'route:/users,bad_key:x_y,n:5' },
+      { type: 'span-tags', tags: 'user:42' },
+      { type: 'log', level: LogLevel.Warn, message: 'careful' },
+      { type: 'metric', format: MetricFormat.Statsd, text: 'raw:1|c' },
+      { type: 'metric', format: 1, text: 'requests:3|c' },
+      { type: 'metric', format: 1, text: 'hits:1|c|#region:eu' },
+      { type: 'metric', format: 1, text: 'queue:7.5|g' },
+      { type: 'metric', format: 1, text: 'queue:+2|g' },
+      { type: 'metric', format: 1, text: 'queue:-2|g' },
+      { type: 'metric', format: 1, text: 'db:12.25|ms|#db:pg' },
+      { type: 'metric', format: 1, text: 'size:512|h' },
+      { type: 'metric', format: 1, text: 'latency:3|d' },
+      { type: 'metric', format: 1, text: 'users:ann_bob|s' },
+      { type: 'span-exit' },
+    ]);
+  });
+
+  it('lays a record out as FORMAT.md says', async () => {
+    const { writes } = await runInQuickJS(`${header} o.log(o.LogLevel.Error, 'é!');`);
+    expect([...writes[0]!.iovecs[0]!]).toEqual([...MAGIC, VERSION, OPS.log, 1, 3, 0, 0, 0, 0xc3, 0xa9, 0x21]);
+    expect(HEADER_SIZE).toBe(11);
+  });
+
+  it('samples client-side and marks the rate', async () => {
+    // Math.random is replaced so the 50% sample keeps exactly the calls drawing < 0.5.
+    const { writes } = await runInQuickJS(`${header}
+      const draws = [0.1, 0.9, 0.49, 0.5];
+      Math.random = () => draws.shift();
+      for (let i = 0; i < 4; i++) o.increment('sampled', 0.5, 'k:v');
+      o.counter('never', 1, 0);
+    `);
+    expect(decode(writes)).toEqual([
+      { type: 'metric', format: 1, text: 'sampled:1|c|@0.5|#k:v' },
+      { type: 'metric', format: 1, text: 'sampled:1|c|@0.5|#k:v' },
+    ]);
+  });
+
+  it('encodes non-ASCII text as UTF-8 without TextEncoder, byte-identical to it', async () => {
+    const script = `${header}
+      o.spanEnter('naïve café — 日本語 🌍👩‍💻');
+      o.log(o.LogLevel.Info, 'lone \\ud800 surrogate, and \\udc00 too');
+      o.spanExit();
+      globalThis.result = typeof TextEncoder;`;
+    const bare = await runInQuickJS(script);
+    const withEncoder = await runInQuickJS(script, { textEncoder: true });
+    expect(bare.result).toBe('undefined');
+    expect(withEncoder.result).toBe('function');
+    expect(bare.writes).toEqual(withEncoder.writes);
+    expect(decode(bare.writes)).toEqual([
+      { type: 'span-enter', name: 'naïve café — 日本語 🌍👩‍💻' },
+      { type: 'log', level: 3, message: 'lone \ufffd surrogate, and \ufffd too' },
+      { type: 'span-exit' },
+    ]);
+    const payload = bare.writes[0]!.iovecs[0]!.subarray(HEADER_SIZE);
+    expect(payload).toEqual(new TextEncoder().encode('naïve café — 日本語 🌍👩‍💻'));
+  });
+
+  it('closes withSpan on return, throw and promise settlement; rethrows the same error', async () => {
+    const { writes, result } = await runInQuickJS(`${header}
+      const out = {};
+      out.value = o.withSpan('sync', () => 7, { k: 'v' });
+      const boom = new Error('boom');
+      try { o.withSpan('throws', () => { o.spanEnter('left open'); throw boom; }); }
+      catch (e) { out.same = e === boom; }
+      const traced = o.traced(function add(a, b) { return a + b + this.c; });
+      out.sum = traced.call({ c: 1 }, 2, 3);
+      o.withSpan('async ok', async () => { await null; return 'done'; }).then((v) => { out.async = v; });
+      o.withSpan('async fail', () => Promise.reject(new TypeError('nope'))).catch((e) => { out.rejected = e.message; });
+      globalThis.result = out;
+    `);
+    expect(result).toEqual({ value: 7, same: true, sum: 6, async: 'done', rejected: 'nope' });
+    expect(decode(writes)).toEqual([
+      { type: 'span-enter', name: 'sync' },
+      { type: 'span-tags', tags: 'k:v' },
+      { type: 'span-exit' },
+      { type: 'span-enter', name: 'throws' },
+      { type: 'span-enter', name: 'left open' },
+      { type: 'log', level: LogLevel.Error, message: 'Error: boom' },
+      { type: 'span-exit' },
+      { type: 'span-exit' },
+      { type: 'span-enter', name: 'add' },
+      { type: 'span-exit' },
+      { type: 'span-enter', name: 'async ok' },
+      { type: 'span-enter', name: 'async fail' },
+      { type: 'span-exit' },
+      { type: 'log', level: LogLevel.Error, message: 'TypeError: nope' },
+      { type: 'span-exit' },
+    ]);
+  });
+
+  it('keeps ordinary stderr text apart from records, in order', async () => {
+    const { writes } = await runInQuickJS(`${header}
+      const text = (s) => new Uint8Array(Array.from(s, (c) => c.charCodeAt(0)));
+      Javy.IO.writeSync(2, text('starting\\n'));
+      o.spanEnter('work');
+      Javy.IO.writeSync(1, text('{"ok":true}\\n'));
+      Javy.IO.writeSync(2, text('\\u0000OBS not a record\\n'));
+      o.log(o.LogLevel.Debug, 'inside');
+      o.spanExit();
+      Javy.IO.writeSync(2, text('bye\\n'));
+    `);
+    const records: JavyRecord[] = [];
+    const stderr: string[] = [];
+    const decoder = new JavyRecordDecoder((r) => records.push(r), (b) => stderr.push(new TextDecoder().decode(b)));
+    for (const w of writes) if (w.fd === 2) for (const iov of w.iovecs) decoder.write(iov);
+    expect(stderr).toEqual(['starting\n', '\0OBS not a record\n', 'bye\n']);
+    expect(records).toEqual([
+      { type: 'span-enter', name: 'work' },
+      { type: 'log', level: LogLevel.Debug, message: 'inside' },
+      { type: 'span-exit' },
+    ]);
+    expect(decoder.records).toBe(3);
+  });
+
+  it('is a silent no-op outside Javy, and never throws into user code', async () => {
+    const outside = await runInQuickJS(
+      `${header}
+      o.spanEnter('x'); o.log(1, 'y'); o.increment('z'); o.spanExit();
+      globalThis.result = o.withSpan('still runs', () => 'value');`,
+      { javy: false },
+    );
+    expect(outside).toEqual({ writes: [], result: 'value' });
+
+    const hostile = await runInQuickJS(`${header}
+      const evil = { toString() { throw new Error('evil'); } };
+      o.spanEnter(evil); o.spanTags({ get k() { throw new Error('getter'); } });
+      o.log(evil, 'bad level'); o.log(1, evil); o.metric(300, 'x'); o.counter('n', NaN);
+      o.gauge('g', Infinity); o.set('s', evil); o.spanTags(null);
+      Javy.IO.writeSync = () => { throw new Error('stderr closed'); };
+      o.spanEnter('lost'); o.spanExit();
+      globalThis.result = 'survived';`);
+    expect(hostile).toEqual({ writes: [], result: 'survived' });
+  });
+});
+
+describe('the record format and the ABI table agree', () => {
+  it('has one opcode per dylibso:observe/api import, named as the import', () => {
+    for (const name of Object.keys(OPS)) expect(importSpec(API_MODULE, name)?.kind).toBe(name);
+    expect(Object.values(OPS)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('numbers levels and formats as spec.ts does', async () => {
+    const { result } = await runInQuickJS(`${header} globalThis.result = { l: o.LogLevel, f: o.MetricFormat };`, {
+      javy: false,
+    });
+    const fromSpec = (e: object) => Object.fromEntries(Object.entries(e).filter(([, v]) => typeof v === 'number'));
+    expect(result).toEqual({ l: fromSpec(LogLevel), f: fromSpec(MetricFormat) });
+  });
+});
