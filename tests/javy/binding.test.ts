@@ -127,8 +127,10 @@ describe('Javy binding in QuickJS', () => {
       { type: 'span-exit' },
       { type: 'span-enter', name: 'async ok' },
       { type: 'span-enter', name: 'async fail' },
-      { type: 'span-exit' },
+      // The rejection settles first (one tick; 'async ok' needs more): one stack, closed in
+      // settlement order.
       { type: 'log', level: LogLevel.Error, message: 'TypeError: nope' },
+      { type: 'span-exit' },
       { type: 'span-exit' },
     ]);
   });

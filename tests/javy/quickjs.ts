@@ -40,7 +40,14 @@ const JAVY_IO = `
 
 const TEXT_ENCODER = `
   const encode = globalThis.__encode;
-  globalThis.TextEncoder = class TextEncoder { encode(s) { return new Uint8Array(encode(String(s))); } };
+  globalThis.TextEncoder = class TextEncoder {
+    encode(s) {
+      s = String(s);
+      const units = [];
+      for (let i = 0; i < s.length; i++) units.push(s.charCodeAt(i));
+      return new Uint8Array(encode(units));
+    }
+  };
   delete globalThis.__encode;
 `;
 
@@ -62,8 +69,10 @@ function installJavyIO(vm: QuickJSContext, writes: FdWrite[]): void {
 }
 
 function installTextEncoder(vm: QuickJSContext): void {
-  const encode = vm.newFunction('__encode', (s: QuickJSHandle) => {
-    const bytes = new TextEncoder().encode(vm.getString(s));
+  // UTF-16 code units cross the boundary, not a string: quickjs-emscripten passes strings as
+  // UTF-8, which would already have replaced lone surrogates differently.
+  const encode = vm.newFunction('__encode', (units: QuickJSHandle) => {
+    const bytes = new TextEncoder().encode(String.fromCharCode(...(vm.dump(units) as number[])));
     return vm.newArrayBuffer(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   });
   vm.setProp(vm.global, '__encode', encode);
