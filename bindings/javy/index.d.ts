@@ -9,46 +9,44 @@ export type MetricFormat = (typeof MetricFormat)[keyof typeof MetricFormat];
 /** `"k:v,k2:v2"`, `["k:v", …]`, or `{ k: v }` (commas in keys/values become `_`). */
 export type Tags = string | readonly string[] | Readonly<Record<string, string | number | boolean>>;
 
-export interface StatsdOptions {
-  /** 0 < rate < 1: the client sends about this fraction of calls and marks them `|@rate`. */
-  sampleRate?: number;
-  /** DogStatsD tags, sent as `|#k:v,…`. */
-  tags?: Tags;
-}
-
-export interface GaugeOptions extends StatsdOptions {
-  /** Send `+n`/`-n`: adjust the gauge rather than set it. */
-  delta?: boolean;
-}
-
 /** Opens a span, a child of the innermost open span. */
 export declare function spanEnter(name: string): void;
 /** Closes the innermost open span. */
 export declare function spanExit(): void;
 /** Tags the innermost open span. */
 export declare function spanTags(tags: Tags): void;
+/** Tags the innermost open span with one `key:value`. */
+export declare function spanTag(key: string, value: string | number | boolean): void;
+/** How many spans opened through this module are still open. */
+export declare function openSpans(): number;
 /** A log line, attached to the innermost open span. */
 export declare function log(level: LogLevel | number, message: string): void;
 /** A metric payload in `format`, attached to the innermost open span. */
 export declare function metric(format: MetricFormat | number, payload: string): void;
 
-/**
- * statsd / DogStatsD lines sent as format-1 metrics. Note statsd reads a gauge value with a
- * leading sign as a delta, so a negative absolute gauge is not expressible (statsd's rule).
- */
-export declare const statsd: Readonly<{
-  increment(name: string, value?: number, options?: StatsdOptions): void;
-  decrement(name: string, value?: number, options?: StatsdOptions): void;
-  gauge(name: string, value: number, options?: GaugeOptions): void;
-  timing(name: string, milliseconds: number, options?: StatsdOptions): void;
-  histogram(name: string, value: number, options?: StatsdOptions): void;
-  distribution(name: string, value: number, options?: StatsdOptions): void;
-  set(name: string, value: string | number, options?: StatsdOptions): void;
-}>;
+// statsd / DogStatsD lines sent as format-1 metrics; the same shape as the AssemblyScript
+// library. 0 < sampleRate < 1 sends about that fraction of calls, marked `|@rate`.
+/** Adds `value` to a counter (`c`). */
+export declare function counter(name: string, value: number, sampleRate?: number, tags?: Tags): void;
+/** Adds one to a counter (`c`). */
+export declare function increment(name: string, sampleRate?: number, tags?: Tags): void;
+/** Sets a gauge (`g`); statsd reads a signed value as a delta, so use gaugeDelta to go negative. */
+export declare function gauge(name: string, value: number, sampleRate?: number, tags?: Tags): void;
+/** Moves a gauge by `delta` (`g` with an explicit sign). */
+export declare function gaugeDelta(name: string, delta: number, sampleRate?: number, tags?: Tags): void;
+/** Records a duration in milliseconds (`ms`). */
+export declare function timing(name: string, millis: number, sampleRate?: number, tags?: Tags): void;
+/** Records a value in a histogram (`h`). */
+export declare function histogram(name: string, value: number, sampleRate?: number, tags?: Tags): void;
+/** Records a value in a distribution (`d`). */
+export declare function distribution(name: string, value: number, sampleRate?: number, tags?: Tags): void;
+/** Counts `value` among a set's unique members (`s`). */
+export declare function set(name: string, value: string | number, sampleRate?: number, tags?: Tags): void;
 
 /**
  * Runs `fn` in a span that closes on return, on throw, and — if `fn` returns a promise — when
- * it settles. Errors are logged at ERROR level and rethrown unchanged.
+ * it settles. Errors are logged at ERROR level and rethrown unchanged; spans `fn` left open
+ * are closed with it.
  */
 export declare function withSpan<T>(name: string, fn: () => T, tags?: Tags): T;
 

@@ -97,8 +97,12 @@ function emit(op, arg, text) {
 
 // Level and format travel in one byte; anything else is not a value the ABI defines.
 function byteArg(value) {
-  const n = Number(value);
-  return Number.isInteger(n) && n >= 0 && n <= 255 ? n : -1;
+  try {
+    const n = Number(value);
+    return Number.isInteger(n) && n >= 0 && n <= 255 ? n : -1;
+  } catch (_) {
+    return -1;
+  }
 }
 
 function text(value) {
@@ -109,15 +113,26 @@ function text(value) {
   }
 }
 
+// Spans opened through this module and not yet closed; lets withSpan close what fn left open.
+let depth = 0;
+
+/** How many spans opened through this module are still open. */
+export function openSpans() {
+  return depth;
+}
+
 /** Opens a span named `name`, a child of the innermost open span. */
 export function spanEnter(name) {
   const s = text(name);
-  if (s !== undefined) emit(OPS['span-enter'], 0, s);
+  if (s === undefined) return;
+  emit(OPS['span-enter'], 0, s);
+  depth++;
 }
 
 /** Closes the innermost open span. */
 export function spanExit() {
   emit(OPS['span-exit'], 0, '');
+  if (depth > 0) depth--;
 }
 
 // Tag separators are `,` between tags and the first `:` inside one; keep them unambiguous.
@@ -128,6 +143,7 @@ function tagPart(value, isKey) {
 }
 
 function formatTags(tags) {
+  if (tags === null || tags === undefined) return '';
   if (typeof tags === 'string') return tags;
   if (Array.isArray(tags)) return tags.map((t) => text(t)).filter((t) => t !== undefined && t !== '').join(',');
   if (tags !== null && typeof tags === 'object') {
@@ -146,6 +162,11 @@ export function spanTags(tags) {
   }
 }
 
+/** Tags the innermost open span with one `key:value`. */
+export function spanTag(key, value) {
+  spanTags(`${tagPart(key, true)}:${tagPart(value, false)}`);
+}
+
 /** A log line at `level` (LogLevel), attached to the innermost open span. */
 export function log(level, message) {
   const arg = byteArg(level);
@@ -160,25 +181,24 @@ export function metric(format, payload) {
   if (arg >= 0 && s !== undefined) emit(OPS.metric, arg, s);
 }
 
-function statsdLine(name, value, type, options) {
-  const opts = options || {};
+function statsdLine(name, value, type, sampleRate, tags) {
   let line = `${tagPart(name, true)}:${value}|${type}`;
-  const rate = opts.sampleRate;
-  if (typeof rate === 'number' && rate < 1) {
-    // Client-side sampling, as statsd clients do: send 1 in 1/rate and say so with |@rate.
-    if (!(rate > 0) || Math.random() >= rate) return undefined;
-    line += `|@${rate}`;
+  if (typeof sampleRate === 'number' && sampleRate < 1) {
+    // Client-side sampling, as statsd clients do: send about rate × calls, marked |@rate so
+    // the server scales counts back up.
+    if (!(sampleRate > 0) || Math.random() >= sampleRate) return undefined;
+    line += `|@${sampleRate}`;
   }
-  if (opts.tags !== undefined) {
-    const tags = Array.isArray(opts.tags) ? opts.tags.map((t) => tagPart(t, false)).join(',') : formatTags(opts.tags);
-    if (tags) line += `|#${tags}`;
+  if (tags !== undefined && tags !== '') {
+    const s = Array.isArray(tags) ? tags.map((t) => tagPart(t, false)).join(',') : formatTags(tags);
+    if (s) line += `|#${s}`;
   }
   return line;
 }
 
-function sendLine(name, value, type, options) {
+function sendLine(name, value, type, sampleRate, tags) {
   try {
-    const line = statsdLine(name, value, type, options);
+    const line = statsdLine(name, value, type, sampleRate, tags);
     if (line !== undefined) metric(MetricFormat.Statsd, line);
   } catch (_) {
     // Same rule as everywhere: a bad argument drops the metric, not the program.
@@ -186,37 +206,58 @@ function sendLine(name, value, type, options) {
 }
 
 // NaN or Infinity would make a line no statsd server parses: drop it instead.
-function sendNumber(name, value, type, options, sign) {
-  const v = Number(value);
-  if (Number.isFinite(v)) sendLine(name, sign && v >= 0 ? `+${v}` : `${v}`, type, options);
+function sendNumber(name, value, type, sampleRate, tags, signed) {
+  try {
+    const v = Number(value);
+    if (Number.isFinite(v)) sendLine(name, signed && v >= 0 ? `+${v}` : `${v}`, type, sampleRate, tags);
+  } catch (_) {
+    // Number() of a hostile object throws: drop the metric.
+  }
 }
 
-/** statsd / DogStatsD helpers; options: `{ sampleRate?: number, tags?: object | string[] }`. */
-export const statsd = Object.freeze({
-  increment(name, value = 1, options) {
-    sendNumber(name, value, 'c', options, false);
-  },
-  decrement(name, value = 1, options) {
-    sendNumber(name, -value, 'c', options, false);
-  },
-  /** `options.delta`: send `+n`/`-n`, which adjusts the gauge instead of setting it. */
-  gauge(name, value, options) {
-    sendNumber(name, value, 'g', options, Boolean(options && options.delta));
-  },
-  timing(name, milliseconds, options) {
-    sendNumber(name, milliseconds, 'ms', options, false);
-  },
-  histogram(name, value, options) {
-    sendNumber(name, value, 'h', options, false);
-  },
-  distribution(name, value, options) {
-    sendNumber(name, value, 'd', options, false);
-  },
-  set(name, value, options) {
-    const s = text(value);
-    if (s !== undefined) sendLine(name, s.replace(/[|\n]/g, '_'), 's', options);
-  },
-});
+// The statsd helpers mirror the AssemblyScript library: (name, [value,] sampleRate = 1, tags).
+// `tags` is a `k:v,k2:v2` string, an array of `k:v`, or an object.
+
+/** Adds `value` to a counter (`c`). */
+export function counter(name, value, sampleRate = 1, tags = '') {
+  sendNumber(name, value, 'c', sampleRate, tags, false);
+}
+
+/** Adds one to a counter (`c`). */
+export function increment(name, sampleRate = 1, tags = '') {
+  sendNumber(name, 1, 'c', sampleRate, tags, false);
+}
+
+/** Sets a gauge (`g`). statsd reads a signed value as a delta, so negative gauges cannot be set. */
+export function gauge(name, value, sampleRate = 1, tags = '') {
+  sendNumber(name, value, 'g', sampleRate, tags, false);
+}
+
+/** Moves a gauge by `delta` (`g` with an explicit sign). */
+export function gaugeDelta(name, delta, sampleRate = 1, tags = '') {
+  sendNumber(name, delta, 'g', sampleRate, tags, true);
+}
+
+/** Records a duration in milliseconds (`ms`). */
+export function timing(name, millis, sampleRate = 1, tags = '') {
+  sendNumber(name, millis, 'ms', sampleRate, tags, false);
+}
+
+/** Records a value in a histogram (`h`). */
+export function histogram(name, value, sampleRate = 1, tags = '') {
+  sendNumber(name, value, 'h', sampleRate, tags, false);
+}
+
+/** Records a value in a distribution (`d`). */
+export function distribution(name, value, sampleRate = 1, tags = '') {
+  sendNumber(name, value, 'd', sampleRate, tags, false);
+}
+
+/** Counts `value` among a set's unique members (`s`). */
+export function set(name, value, sampleRate = 1, tags = '') {
+  const s = text(value);
+  if (s !== undefined) sendLine(name, s.replace(/[|\n]/g, '_'), 's', sampleRate, tags);
+}
 
 function thenOf(value) {
   try {
@@ -236,39 +277,41 @@ function recordError(err) {
 /**
  * Runs `fn` inside a span and closes it however `fn` ends: return, throw, or — when `fn`
  * returns a promise — settlement. Errors are logged at ERROR level and rethrown unchanged.
- * The Observe span stack is one stack: async spans that overlap in time nest by start order.
+ * Spans opened inside `fn` and left open are closed with it. The Observe span stack is one
+ * stack: async spans that overlap in time nest by start order, not by caller.
  */
 export function withSpan(name, fn, tags) {
+  const outer = depth;
+  // Closes this span and any span fn opened but left open; harmless if fn closed too many.
+  const close = () => {
+    while (depth > outer) spanExit();
+  };
+  const fail = (err) => {
+    recordError(err);
+    close();
+    throw err;
+  };
   spanEnter(name);
   if (tags !== undefined) spanTags(tags);
   let result;
   try {
     result = fn();
   } catch (err) {
-    recordError(err);
-    spanExit();
-    throw err;
+    fail(err);
   }
   const then = thenOf(result);
   if (then === undefined) {
-    spanExit();
+    close();
     return result;
   }
   const onValue = (value) => {
-    spanExit();
+    close();
     return value;
   };
-  const onError = (err) => {
-    recordError(err);
-    spanExit();
-    throw err;
-  };
   try {
-    return then.call(result, onValue, onError);
+    return then.call(result, onValue, fail);
   } catch (err) {
-    recordError(err);
-    spanExit();
-    throw err;
+    return fail(err);
   }
 }
 
