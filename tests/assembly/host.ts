@@ -18,8 +18,6 @@
 @external("observe_test", "clear") export declare function clearCalls(): void;
 // @ts-ignore: decorator
 @external("observe_test", "record") export declare function setRecording(on: bool): void;
-// @ts-ignore: decorator
-@external("observe_test", "allocations") export declare function allocations(): i32;
 
 export { count as callCount, total as totalCalls };
 
@@ -66,4 +64,19 @@ export function ascii(s: string): u8[] {
 
 export function concat(a: u8[], b: u8[]): u8[] {
   return a.concat(b);
+}
+
+/**
+ * The heap top under the stub runtime, which only ever bumps it: the address of a fresh empty
+ * block. Two probes with nothing in between differ by one block; anything more was allocated.
+ */
+export function heapTop(): usize {
+  return changetype<usize>(new ArrayBuffer(0));
+}
+
+/** Bytes allocated between two probes, not counting the probe itself. */
+export function heapGrowth(before: usize): usize {
+  const after = heapTop();
+  const probe = heapTop() - after;
+  return after - before - probe;
 }

@@ -1,6 +1,6 @@
 // The Observe host the as-pect specs run against: it copies out exactly the bytes each call
 // hands over, at the moment of the call, and lets the spec read them back through
-// `observe_test` imports (see host.ts). It also counts the runtime's heap allocations.
+// `observe_test` imports (see host.ts).
 
 const KIND = { 'span-enter': 1, 'span-exit': 2, 'span-tags': 3, log: 4, metric: 5 };
 
@@ -8,7 +8,6 @@ export function createRecorder() {
   let memory = null;
   let recording = true;
   let total = 0;
-  let allocations = 0;
   const calls = [];
 
   const record = (kind, number, ptr, len) => {
@@ -26,9 +25,6 @@ export function createRecorder() {
   return {
     bind(exportedMemory) {
       memory = exportedMemory;
-    },
-    countAllocation() {
-      allocations++;
     },
     imports: {
       'dylibso:observe/api': {
@@ -53,7 +49,6 @@ export function createRecorder() {
         record: (on) => {
           recording = on !== 0;
         },
-        allocations: () => allocations,
       },
     },
   };
