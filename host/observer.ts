@@ -18,6 +18,7 @@ import { GuestMemory } from './abi/memory.ts';
 import { functionNames } from './abi/names.ts';
 import { now, type AnomalyKind, type GuestEvent } from './events.ts';
 import { TraceBuilder } from './trace/builder.ts';
+import { activeSpanContext } from './trace/parent.ts';
 import type { GuestMetric, TelemetrySink, TraceSummary } from './trace/model.ts';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
@@ -115,9 +116,12 @@ export class Observer {
     return instance;
   }
 
-  /** Starts a trace for one invocation; with `parent`, guest root spans become its children. */
+  /**
+   * Starts a trace for one invocation; guest root spans become children of `parent`, or else of
+   * the embedding program's active OpenTelemetry span, so both share one trace id.
+   */
   startTrace(name: string, parent?: SpanContext): string {
-    this.builder.start(name, now(), parent);
+    this.builder.start(name, now(), parent ?? activeSpanContext());
     return this.builder.currentTraceId;
   }
 

@@ -1,0 +1,146 @@
+/**
+ * OTLP destination settings, from options in code and the standard environment variables
+ * (https://opentelemetry.io/docs/specs/otel/protocol/exporter/). Resolved here, from the env map
+ * the caller passes, and handed to the official exporters as explicit options, so a test or an
+ * embedding program can configure two exporters differently in one process.
+ */
+import { parseKeyPairsIntoRecord } from '@opentelemetry/core';
+
+export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
+export type Signal = 'traces' | 'logs' | 'metrics';
+export const SIGNALS: readonly Signal[] = ['traces', 'logs', 'metrics'];
+
+export interface OtlpSignalConfig {
+  protocol: OtlpProtocol;
+  /** The full URL for HTTP (`…/v1/traces`); `scheme://host:port` for gRPC. */
+  url: string;
+  headers: Record<string, string>;
+  timeoutMillis: number;
+  compression: 'gzip' | 'none';
+}
+
+export interface OtlpOptions {
+  /** Base endpoint; `/v1/<signal>` is appended for HTTP. Env: OTEL_EXPORTER_OTLP_ENDPOINT. */
+  endpoint?: string;
+  /** Full per-signal URLs, used as given. Env: OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT. */
+  endpoints?: Partial<Record<Signal, string>>;
+  /** Env: OTEL_EXPORTER_OTLP_[<SIGNAL>_]PROTOCOL. Default http/protobuf. */
+  protocol?: OtlpProtocol;
+  /** Sent with every request, over the env headers. Env: OTEL_EXPORTER_OTLP_[<SIGNAL>_]HEADERS. */
+  headers?: Record<string, string>;
+  /** Per request. Env: OTEL_EXPORTER_OTLP_[<SIGNAL>_]TIMEOUT. Default 10 000 ms. */
+  timeoutMillis?: number;
+  /** Signals to send. Default: those whose OTEL_<SIGNAL>_EXPORTER is unset or names `otlp`. */
+  signals?: Signal[];
+  /** A vendor's endpoint and auth header, filled from its env variables. */
+  preset?: PresetName;
+}
+
+type Env = Record<string, string | undefined>;
+
+const PROTOCOLS: readonly string[] = ['http/protobuf', 'http/json', 'grpc'];
+
+export function resolveOtlp(options: OtlpOptions, env: Env): Record<Signal, OtlpSignalConfig | undefined> {
+  const preset = options.preset === undefined ? undefined : PRESETS[options.preset](env);
+  const out = {} as Record<Signal, OtlpSignalConfig | undefined>;
+  for (const signal of SIGNALS) {
+    const wanted = options.signals ? options.signals.includes(signal) : exporterSelected(env, signal, 'otlp');
+    if (!wanted) {
+      out[signal] = undefined;
+      continue;
+    }
+    const S = signal.toUpperCase();
+    const read = (name: string): string | undefined => nonEmpty(env[`OTEL_EXPORTER_OTLP_${S}_${name}`]) ?? nonEmpty(env[`OTEL_EXPORTER_OTLP_${name}`]);
+    const protocol = options.protocol ?? preset?.protocol ?? protocolFrom(read('PROTOCOL'));
+    const url =
+      options.endpoints?.[signal] ??
+      (options.endpoint === undefined ? undefined : signalUrl(options.endpoint, signal, protocol)) ??
+      preset?.endpoints?.[signal] ??
+      (preset?.endpoint === undefined ? undefined : signalUrl(preset.endpoint, signal, protocol)) ??
+      nonEmpty(env[`OTEL_EXPORTER_OTLP_${S}_ENDPOINT`]) ??
+      signalUrl(nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT) ?? (protocol === 'grpc' ? 'http://localhost:4317' : 'http://localhost:4318'), signal, protocol);
+    const headers = {
+      ...parseKeyPairsIntoRecord(env.OTEL_EXPORTER_OTLP_HEADERS),
+      ...parseKeyPairsIntoRecord(env[`OTEL_EXPORTER_OTLP_${S}_HEADERS`]),
+      ...preset?.headers,
+      ...(signal === 'metrics' ? preset?.metricHeaders : undefined),
+      ...options.headers,
+    };
+    const timeout = options.timeoutMillis ?? Number(read('TIMEOUT') ?? 10_000);
+    out[signal] = {
+      protocol,
+      url,
+      headers,
+      timeoutMillis: timeout > 0 ? timeout : 10_000,
+      compression: read('COMPRESSION') === 'gzip' ? 'gzip' : 'none',
+    };
+  }
+  return out;
+}
+
+/** Whether OTEL_<SIGNAL>_EXPORTER (a comma-separated list) is unset or names `name`. */
+export function exporterSelected(env: Env, signal: Signal, name: string): boolean {
+  const value = nonEmpty(env[`OTEL_${signal.toUpperCase()}_EXPORTER`]);
+  return value === undefined || value.split(',').some((v) => v.trim() === name);
+}
+
+function protocolFrom(value: string | undefined): OtlpProtocol {
+  if (value === undefined) return 'http/protobuf';
+  if (!PROTOCOLS.includes(value)) throw new Error(`unknown OTLP protocol '${value}' (known: ${PROTOCOLS.join(', ')})`);
+  return value as OtlpProtocol;
+}
+
+/** HTTP endpoints get the signal path; gRPC takes the base endpoint as it is. */
+function signalUrl(base: string, signal: Signal, protocol: OtlpProtocol): string {
+  if (protocol === 'grpc') return base;
+  return `${base.replace(/\/+$/, '')}/v1/${signal}`;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+interface Preset {
+  endpoint?: string;
+  endpoints?: Partial<Record<Signal, string>>;
+  protocol?: OtlpProtocol;
+  headers: Record<string, string>;
+  metricHeaders?: Record<string, string>;
+}
+
+/**
+ * Vendors that take OTLP directly, keyed by the name `--otlp-preset` takes. Each reads its API
+ * key from the variable its own documentation uses.
+ */
+export const PRESETS = {
+  /** HONEYCOMB_API_KEY; HONEYCOMB_API_ENDPOINT for the EU region; HONEYCOMB_METRICS_DATASET for metrics. */
+  honeycomb(env: Env): Preset {
+    const key = required(env, 'HONEYCOMB_API_KEY', 'honeycomb');
+    const dataset = nonEmpty(env.HONEYCOMB_METRICS_DATASET) ?? nonEmpty(env.HONEYCOMB_DATASET);
+    return {
+      endpoint: nonEmpty(env.HONEYCOMB_API_ENDPOINT) ?? 'https://api.honeycomb.io',
+      headers: { 'x-honeycomb-team': key },
+      // Metrics go to a dataset named by header; without one Honeycomb files them under unknown_metrics.
+      metricHeaders: dataset === undefined ? undefined : { 'x-honeycomb-dataset': dataset },
+    };
+  },
+  /** LS_ACCESS_TOKEN (or LIGHTSTEP_ACCESS_TOKEN). Lightstep is now ServiceNow Cloud Observability. */
+  lightstep(env: Env): Preset {
+    const token = nonEmpty(env.LS_ACCESS_TOKEN) ?? required(env, 'LIGHTSTEP_ACCESS_TOKEN', 'lightstep');
+    return { endpoint: 'https://ingest.lightstep.com', headers: { 'lightstep-access-token': token } };
+  },
+} satisfies Record<string, (env: Env) => Preset>;
+
+export type PresetName = keyof typeof PRESETS;
+
+function required(env: Env, name: string, preset: string): string {
+  const value = nonEmpty(env[name]);
+  if (value === undefined) throw new Error(`the ${preset} preset needs ${name}`);
+  return value;
+}
+
+/** OTEL_RESOURCE_ATTRIBUTES (`k=v,k2=v2`, values percent-encoded), as resource attributes. */
+export function resourceAttributesFromEnv(env: Env): Record<string, string> {
+  return parseKeyPairsIntoRecord(env.OTEL_RESOURCE_ATTRIBUTES);
+}

@@ -1,0 +1,57 @@
+/**
+ * Retry with exponential backoff and jitter, the policy OpenTelemetry's OTLP exporters use
+ * (5 retries, 1 s growing ×1.5 to 5 s, ±20 % jitter), bounded by a deadline so a dead backend
+ * costs a known amount of time. Shared by the exporters that do not get it from an official
+ * package (Datadog, Zipkin).
+ */
+
+export interface RetryPolicy {
+  /** Retries after the first attempt. Default 5. */
+  retries?: number;
+  /** Default 1000 ms. */
+  initialBackoffMs?: number;
+  /** Default 5000 ms. */
+  maxBackoffMs?: number;
+  /** Give up when the next attempt would start after this many ms from the first. Default 10 000. */
+  deadlineMs?: number;
+}
+
+/** A failure that says whether trying again can help, and when (an HTTP Retry-After). */
+export class DeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Runs `attempt` until it succeeds, fails for good, or the policy runs out; rethrows the last error. */
+export async function withRetry<T>(attempt: () => Promise<T>, policy: RetryPolicy = {}, isClosing?: () => boolean): Promise<T> {
+  const retries = policy.retries ?? 5;
+  const maxBackoff = policy.maxBackoffMs ?? 5000;
+  const deadline = Date.now() + (policy.deadlineMs ?? 10_000);
+  let backoff = policy.initialBackoffMs ?? 1000;
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      const retryable = !(err instanceof DeliveryError) || err.retryable;
+      if (!retryable || n >= retries || isClosing?.()) throw err;
+      const jittered = Math.min(backoff * (1 + (Math.random() * 0.4 - 0.2)), maxBackoff);
+      const wait = err instanceof DeliveryError && err.retryAfterMs !== undefined ? err.retryAfterMs : jittered;
+      if (Date.now() + wait > deadline) throw err;
+      backoff *= 1.5;
+      await sleep(wait);
+    }
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
