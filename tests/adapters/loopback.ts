@@ -90,7 +90,7 @@ export const DEMO_WAT = fileURLToPath(new URL('../../examples/wat/demo.wat', imp
 /** Runs the demo guest (or another) once under an Observer with these exporters; not shut down. */
 export async function runGuest(
   exporters: TelemetryExporter[],
-  options: { parent?: SpanContext; wat?: string; observer?: Partial<ObserverOptions> } = {},
+  options: { parent?: SpanContext; wat?: string; wasm?: Uint8Array; invoke?: string; observer?: Partial<ObserverOptions> } = {},
 ): Promise<{ observer: Observer; result: RunResult; traceId: string }> {
   let traceId = '';
   const probe: TelemetryExporter = {
@@ -104,6 +104,7 @@ export async function runGuest(
     stats: () => ({ exported: 0, dropped: 0 }),
   };
   const observer = new Observer({ exporters: [...exporters, probe], serviceName: 'adapter-test', ...options.observer });
-  const result = await runWasi(await loadWasm(options.wat ?? DEMO_WAT), { observer, parent: options.parent, stdio: [0, 2, 2] });
+  const source = options.wasm ?? (await loadWasm(options.wat ?? DEMO_WAT));
+  const result = await runWasi(source, { observer, parent: options.parent, invoke: options.invoke, stdio: [0, 2, 2] });
   return { observer, result, traceId };
 }
