@@ -23,6 +23,19 @@ const lossyDecoder = new TextDecoder('utf-8');
 
 /** Strings up to this length take the ASCII fast path (TextDecoder costs ~300 ns a call). */
 const FAST_PATH_MAX = 96;
+/**
+ * Guests pass the same static strings (span names, log templates, metric lines) over and over.
+ * Short reads are cached by address and reused while the bytes there are unchanged: comparing a
+ * few dozen bytes costs less than building a new string.
+ */
+const CACHE_MAX_BYTES = 64;
+const CACHE_SLOTS = 256;
+
+interface CacheSlot {
+  ptr: number;
+  bytes: Uint8Array;
+  text: string;
+}
 
 export class GuestMemory {
   private memory: WebAssembly.Memory | undefined;
@@ -30,6 +43,7 @@ export class GuestMemory {
   /** Reused for the ASCII fast path so decoding a short string allocates only the string. */
   private readonly codes: number[] = [];
   private readonly result: ReadResult = { text: undefined, problem: undefined };
+  private readonly cache: (CacheSlot | undefined)[] = new Array(CACHE_SLOTS);
 
   constructor(readonly maxStringBytes: number) {}
 
@@ -80,6 +94,23 @@ export class GuestMemory {
       r.problem = 'length-over-cap';
       length = utf8Boundary(view, start, this.maxStringBytes);
     }
+    const cacheable = length <= CACHE_MAX_BYTES && r.problem === undefined;
+    const slotIndex = (start ^ (start >>> 8) ^ length) & (CACHE_SLOTS - 1);
+    if (cacheable) {
+      const slot = this.cache[slotIndex];
+      if (slot !== undefined && slot.ptr === start && sameBytes(slot.bytes, view, start, length)) {
+        r.text = slot.text;
+        return r;
+      }
+    }
+    this.decode(view, start, length, r);
+    if (cacheable && r.problem === undefined) {
+      this.cache[slotIndex] = { ptr: start, bytes: view.slice(start, start + length), text: r.text! };
+    }
+    return r;
+  }
+
+  private decode(view: Uint8Array, start: number, length: number, r: ReadResult): void {
     if (length <= FAST_PATH_MAX) {
       const codes = this.codes;
       codes.length = length;
@@ -94,7 +125,7 @@ export class GuestMemory {
       }
       if (ascii) {
         r.text = String.fromCharCode.apply(null, codes);
-        return r;
+        return;
       }
     }
     const slice = view.subarray(start, start + length);
@@ -104,7 +135,6 @@ export class GuestMemory {
       r.text = lossyDecoder.decode(slice);
       r.problem ??= 'invalid-utf8';
     }
-    return r;
   }
 
   /**
@@ -117,6 +147,12 @@ export class GuestMemory {
     if (refresh || this.bytes.byteLength === 0) this.bytes = new Uint8Array(memory.buffer);
     return this.bytes;
   }
+}
+
+function sameBytes(cached: Uint8Array, view: Uint8Array, start: number, length: number): boolean {
+  if (cached.length !== length) return false;
+  for (let i = 0; i < length; i++) if (cached[i] !== view[start + i]) return false;
+  return true;
 }
 
 /** The largest length ≤ `max` that does not cut a UTF-8 sequence in two. */

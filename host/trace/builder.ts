@@ -18,10 +18,10 @@ import type { SeverityNumber } from '@opentelemetry/api-logs';
 import { LogLevel, MetricFormat, SEVERITY_NUMBER, WASM_PAGE_BYTES } from '../abi/spec.ts';
 import type { AnomalyKind, EventSink, GuestEvent } from '../events.ts';
 import { addTag, parseTags } from './tags.ts';
-import { parseStatsd } from './statsd.ts';
+import { parseStatsd, type StatsdPoint } from './statsd.ts';
 import { newSpanId, newTraceId } from './ids.ts';
 import { GuestLogRecord, GuestSpan, OK_STATUS, hrTime, spanContext } from './records.ts';
-import type { GuestMetric, TelemetrySink, TraceSummary } from './model.ts';
+import { GuestMetric, type TelemetrySink, type TraceSummary } from './model.ts';
 
 /** Attribute and event names the builder writes. */
 export const ATTR = {
@@ -48,13 +48,12 @@ export interface BuilderOptions {
   maxHeldPerSpan?: number;
 }
 
-type Held = GuestSpan | GuestLogRecord | PendingMetric;
-interface PendingMetric {
-  metric: Omit<GuestMetric, 'spanContext'>;
-}
+type Held = GuestSpan | GuestLogRecord | GuestMetric;
 
 class Frame {
   kept: boolean;
+  /** This frame's span context, made once for everything delivered under it. */
+  context: SpanContext | undefined;
   attributes: Record<string, AttributeValue> = {};
   events: TimedEvent[] = [];
   allocationPages = 0;
@@ -262,7 +261,7 @@ export class TraceBuilder implements EventSink {
     }
     const span = new GuestSpan(
       frame.name,
-      spanContext(this.traceId, frame.spanId!),
+      (frame.context ??= spanContext(this.traceId, frame.spanId!)),
       frame.start,
       end,
       attributes,
@@ -305,7 +304,8 @@ export class TraceBuilder implements EventSink {
   }
 
   private deliver(item: Held, owner: Frame): void {
-    const context = owner.spanId === undefined ? undefined : spanContext(this.traceId, owner.spanId);
+    if (owner.context === undefined && owner.spanId !== undefined) owner.context = spanContext(this.traceId, owner.spanId);
+    const context = owner.context;
     if (item instanceof GuestSpan) {
       item.parentSpanContext = context;
       this.counts.spans++;
@@ -315,8 +315,9 @@ export class TraceBuilder implements EventSink {
       this.counts.logs++;
       this.sink.onLog(item);
     } else {
+      item.spanContext = context;
       this.counts.metrics++;
-      this.sink.onMetric({ ...item.metric, spanContext: context });
+      this.sink.onMetric(item);
     }
   }
 
@@ -345,13 +346,8 @@ export class TraceBuilder implements EventSink {
         continue;
       }
       for (const point of line.points) {
-        frame.events.push({
-          name: 'metric',
-          time: hrTime(time),
-          attributes: { 'metric.name': point.name, 'metric.type': point.type, 'metric.value': point.member ?? point.value },
-          droppedAttributesCount: 0,
-        });
-        this.place({ metric: { point, time, traceId: this.traceId, resource: this.options.resource } }, frame, time);
+        frame.events.push({ name: 'metric', time: hrTime(time), attributes: metricEventAttributes(point), droppedAttributesCount: 0 });
+        this.place(new GuestMetric(point, time, this.traceId, this.options.resource), frame, time);
       }
     }
   }
@@ -381,6 +377,20 @@ export class TraceBuilder implements EventSink {
   ): GuestLogRecord {
     return new GuestLogRecord(time, severity, text, body, attributes, this.options.resource, this.options.scope);
   }
+}
+
+/**
+ * The span event that shows a metric on its span. Parsed points are cached and immutable, so
+ * their event attributes are made once per distinct line.
+ */
+const eventAttributes = new WeakMap<StatsdPoint, Attributes>();
+function metricEventAttributes(point: StatsdPoint): Attributes {
+  let attributes = eventAttributes.get(point);
+  if (attributes === undefined) {
+    attributes = { 'metric.name': point.name, 'metric.type': point.type, 'metric.value': point.member ?? point.value };
+    eventAttributes.set(point, attributes);
+  }
+  return attributes;
 }
 
 function errorMessage(error: unknown): string {

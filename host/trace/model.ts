@@ -11,14 +11,16 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { AnomalyKind } from '../events.ts';
 import type { StatsdPoint } from './statsd.ts';
 
-export interface GuestMetric {
-  readonly point: StatsdPoint;
-  /** Epoch milliseconds. */
-  readonly time: number;
-  readonly traceId: string;
-  /** The span the metric belongs to; undefined when sent with no span open. */
-  readonly spanContext: SpanContext | undefined;
-  readonly resource: Resource;
+export class GuestMetric {
+  /** The span the metric belongs to (set when delivered); undefined when no span was open. */
+  spanContext: SpanContext | undefined;
+  constructor(
+    readonly point: StatsdPoint,
+    /** Epoch milliseconds. */
+    readonly time: number,
+    readonly traceId: string,
+    readonly resource: Resource,
+  ) {}
 }
 
 /** One invocation's totals, delivered when its trace finishes. */
