@@ -5,6 +5,7 @@ import { UsageError } from './command.ts';
 /** Subcommands, each in its own file; loaded on demand so `run` does not pay for binaryen. */
 const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   run: () => import('./run.ts'),
+  'javy-link': () => import('./javy-link.ts'),
 };
 
 function help(): string {

@@ -1,0 +1,270 @@
+/**
+ * javy-link: make a Javy-compiled module speak the Observe API.
+ *
+ * The module's `wasi_snapshot_preview1.fd_write` import is replaced by a Wasm function (built
+ * here with binaryen) that keeps the original name, so every existing call — direct, indirect
+ * through the table, or exported — reaches it. For fd 2 it examines each iovec: one that is
+ * exactly a run of complete records (FORMAT.md; the same rule as host/abi/javy-records.ts)
+ * becomes calls to `dylibso:observe/api` with (ptr, len) into guest memory and is reported as
+ * written; every other iovec goes to the real fd_write untouched, in order.
+ */
+import type binaryenNs from 'binaryen';
+import { API_MODULE, IMPORTS } from '../../host/abi/spec.ts';
+import { HEADER_SIZE, MAGIC_U32, OFFSET_ARG, OFFSET_LENGTH, OFFSET_OP, OFFSET_VERSION, OPS, RECORD_FD, VERSION } from './format.js';
+
+type Binaryen = typeof binaryenNs;
+type Module = binaryenNs.Module;
+type Expr = binaryenNs.ExpressionRef;
+
+export const WASI_MODULE = 'wasi_snapshot_preview1';
+/** Custom section the linker adds: provenance, and a second way to spot a linked module. */
+export const LINKED_SECTION = 'wasm-observe.javy-link';
+
+export type JavyLinkFailure = 'already-linked' | 'no-fd-write' | 'dynamic' | 'invalid';
+
+export class JavyLinkError extends Error {
+  readonly reason: JavyLinkFailure;
+  constructor(reason: JavyLinkFailure, message: string) {
+    super(message);
+    this.name = 'JavyLinkError';
+    this.reason = reason;
+  }
+}
+
+/** What Node 20 can load and Rust/Javy toolchains emit; not Features.All (CompactImports). */
+function features(b: Binaryen): number {
+  const f = b.Features;
+  return (
+    f.MutableGlobals | f.NontrappingFPToInt | f.SignExt | f.BulkMemory | f.BulkMemoryOpt | f.Multivalue |
+    f.ReferenceTypes | f.SIMD128 | f.ExtendedConst | f.TailCall | f.CallIndirectOverlong
+  );
+}
+
+// Internal names of what the linker adds; `$` keeps them clear of Rust/C symbol names.
+const ORIGINAL_FD_WRITE = 'wasm_observe$fd_write';
+const RECORDS_VALID = 'wasm_observe$records_valid';
+const DISPATCH = 'wasm_observe$dispatch';
+const apiName = (name: string) => `wasm_observe$${name}`;
+
+/** The `dylibso:observe/api` imports the dispatcher calls, one per record op. */
+const API_IMPORTS = IMPORTS.filter((i) => i.module === API_MODULE);
+
+export interface LinkOptions {
+  /** Validate the output with binaryen (default true; costs time on a multi-megabyte module). */
+  validate?: boolean;
+}
+
+export async function linkJavy(input: Uint8Array, options: LinkOptions = {}): Promise<Uint8Array> {
+  // binaryen aborts with an opaque object on bytes that are not a module: check first.
+  if (!WebAssembly.validate(input as Uint8Array<ArrayBuffer>)) {
+    throw new JavyLinkError('invalid', 'javy-link: the input is not a valid WebAssembly module');
+  }
+  const b = (await import('binaryen')).default;
+  // binaryen.js declares readBinaryWithFeatures but does not ship it: read, then set features.
+  const m = b.readBinary(input);
+  m.setFeatures(features(b));
+  const keepNames = b.getDebugInfo();
+  try {
+    const fdWrite = findImports(b, m);
+    rewrite(b, m, fdWrite);
+    if (options.validate !== false && !m.validate()) {
+      throw new JavyLinkError('invalid', 'javy-link: the linked module does not validate (see messages above)');
+    }
+    b.setDebugInfo(true); // keep the name section, so stack traces and profiles still name functions
+    return m.emitBinary();
+  } finally {
+    b.setDebugInfo(keepNames);
+    m.dispose();
+  }
+}
+
+function findImports(b: Binaryen, m: Module): binaryenNs.FunctionInfo {
+  let fdWrite: binaryenNs.FunctionInfo | undefined;
+  const importModules = new Set<string>();
+  for (let i = 0; i < m.getNumFunctions(); i++) {
+    const info = b.getFunctionInfo(m.getFunctionByIndex(i));
+    if (!info.module) continue;
+    importModules.add(info.module);
+    if (info.module === API_MODULE) {
+      throw new JavyLinkError(
+        'already-linked',
+        `javy-link: the module already imports ${API_MODULE} (${info.base}); it is linked or hand-instrumented, nothing to do`,
+      );
+    }
+    if (info.module === WASI_MODULE && info.base === 'fd_write') fdWrite = info;
+  }
+  if (fdWrite) {
+    if (b.expandType(fdWrite.params).length !== 4 || fdWrite.results !== b.i32) {
+      throw new JavyLinkError('invalid', 'javy-link: fd_write import has an unexpected signature');
+    }
+    if (!m.hasMemory()) throw new JavyLinkError('invalid', 'javy-link: the module has no memory');
+    return fdWrite;
+  }
+  const plugin = [...importModules].find((name) => name.startsWith('javy'));
+  if (plugin) {
+    throw new JavyLinkError(
+      'dynamic',
+      `javy-link: this is a dynamically linked Javy module (imports '${plugin}'); fd_write lives in the plugin. ` +
+        'Link the plugin instead (javy emit-plugin -o plugin.wasm; wasm-observe javy-link plugin.wasm -o plugin.observe.wasm) and run with it.',
+    );
+  }
+  throw new JavyLinkError('no-fd-write', `javy-link: the module does not import ${WASI_MODULE}.fd_write`);
+}
+
+function rewrite(b: Binaryen, m: Module, fdWrite: binaryenNs.FunctionInfo): void {
+  const taken = [ORIGINAL_FD_WRITE, RECORDS_VALID, DISPATCH, ...API_IMPORTS.map((i) => apiName(i.name))];
+  for (const name of taken) {
+    if (m.getFunction(name)) throw new JavyLinkError('already-linked', `javy-link: the module already has ${name}`);
+  }
+  // Binaryen cannot rename: drop the import, re-add it under a new name, and give the old name
+  // to the wrapper so every reference now reaches the wrapper.
+  m.removeFunction(fdWrite.name);
+  m.addFunctionImport(ORIGINAL_FD_WRITE, WASI_MODULE, 'fd_write', fdWrite.params, fdWrite.results);
+  for (const spec of API_IMPORTS) {
+    const params = b.createType(spec.params.map(() => b.i32));
+    m.addFunctionImport(apiName(spec.name), API_MODULE, spec.name, params, b.none);
+  }
+  const e = new Emit(b, m);
+  m.addFunction(RECORDS_VALID, b.createType([b.i32, b.i32]), b.i32, [b.i32, b.i32], e.recordsValid());
+  m.addFunction(DISPATCH, b.createType([b.i32, b.i32]), b.none, [b.i32, b.i32, b.i32], e.dispatch());
+  m.addFunction(fdWrite.name, fdWrite.params, b.i32, [b.i32, b.i32, b.i32, b.i32, b.i32, b.i32], e.fdWrite());
+  m.addCustomSection(LINKED_SECTION, Uint8Array.of(VERSION));
+}
+
+/** Function bodies, as binaryen expressions. Locals are numbered: params first, then vars. */
+class Emit {
+  readonly #b: Binaryen;
+  readonly #m: Module;
+
+  constructor(b: Binaryen, m: Module) {
+    this.#b = b;
+    this.#m = m;
+  }
+
+  get(i: number): Expr {
+    return this.#m.local.get(i, this.#b.i32);
+  }
+  c(n: number): Expr {
+    return this.#m.i32.const(n);
+  }
+  // Records are packed with no padding: every load is unaligned (align 0 = 1 byte).
+  u8(ptr: Expr, offset: number): Expr {
+    return this.#m.i32.load8_u(offset, 0, ptr);
+  }
+  u32(ptr: Expr, offset: number): Expr {
+    return this.#m.i32.load(offset, 0, ptr);
+  }
+
+  /** ptr + len ≤ memory size, computed in i64 so it cannot wrap. */
+  inBounds(ptr: Expr, len: Expr): Expr {
+    const { i64 } = this.#m;
+    const end = i64.add(i64.extend_u(ptr), i64.extend_u(len));
+    const size = i64.shl(i64.extend_u(this.#m.memory.size()), i64.const(16n));
+    return i64.le_u(end, size);
+  }
+
+  /** (ptr, len) → 1 if the bytes are one or more complete records back to back, else 0. */
+  recordsValid(): Expr {
+    const m = this.#m;
+    const [ptr, len, end, payload] = [0, 1, 2, 3];
+    const reject = (cond: Expr) => m.if(cond, m.return(this.c(0)));
+    const rest = () => m.i32.sub(this.get(end), this.get(ptr));
+    const opFirst = OPS['span-enter'];
+    const opCount = OPS.metric - opFirst + 1;
+    return m.block(null, [
+      reject(m.i32.eqz(this.get(len))),
+      reject(m.i32.eqz(this.inBounds(this.get(ptr), this.get(len)))),
+      m.local.set(end, m.i32.add(this.get(ptr), this.get(len))),
+      m.loop('next', m.block(null, [
+        reject(m.i32.lt_u(rest(), this.c(HEADER_SIZE))),
+        reject(m.i32.ne(this.u32(this.get(ptr), 0), this.c(MAGIC_U32 | 0))),
+        reject(m.i32.ne(this.u8(this.get(ptr), OFFSET_VERSION), this.c(VERSION))),
+        reject(m.i32.ge_u(m.i32.sub(this.u8(this.get(ptr), OFFSET_OP), this.c(opFirst)), this.c(opCount))),
+        m.local.set(payload, this.u32(this.get(ptr), OFFSET_LENGTH)),
+        reject(m.i32.gt_u(this.get(payload), m.i32.sub(rest(), this.c(HEADER_SIZE)))),
+        m.local.set(ptr, m.i32.add(this.get(ptr), m.i32.add(this.get(payload), this.c(HEADER_SIZE)))),
+        m.br('next', m.i32.ne(this.get(ptr), this.get(end))),
+      ])),
+      m.return(this.c(1)),
+    ]);
+  }
+
+  /** (ptr, len) of a run recordsValid accepted → one observe call per record, in order. */
+  dispatch(): Expr {
+    const m = this.#m;
+    const none = this.#b.none;
+    const [ptr, len, end, payload, body] = [0, 1, 2, 3, 4];
+    const text = () => [this.get(body), this.get(payload)];
+    const arg = () => this.u8(this.get(ptr), OFFSET_ARG);
+    const calls: Record<string, () => Expr> = {
+      'span-enter': () => m.call(apiName('span-enter'), text(), none),
+      'span-exit': () => m.call(apiName('span-exit'), [], none),
+      'span-tags': () => m.call(apiName('span-tags'), text(), none),
+      log: () => m.call(apiName('log'), [arg(), ...text()], none),
+      metric: () => m.call(apiName('metric'), [arg(), ...text()], none),
+    };
+    // An if-chain on the opcode; recordsValid already bounded it to the known ops.
+    const byOp = Object.entries(OPS).reduceRight<Expr>(
+      (otherwise, [name, op]) => m.if(m.i32.eq(this.u8(this.get(ptr), OFFSET_OP), this.c(op)), calls[name]!(), otherwise),
+      m.nop(),
+    );
+    return m.block(null, [
+      m.local.set(end, m.i32.add(this.get(ptr), this.get(len))),
+      m.loop('next', m.block(null, [
+        m.local.set(payload, this.u32(this.get(ptr), OFFSET_LENGTH)),
+        m.local.set(body, m.i32.add(this.get(ptr), this.c(HEADER_SIZE))),
+        byOp,
+        m.local.set(ptr, m.i32.add(this.get(body), this.get(payload))),
+        m.br('next', m.i32.ne(this.get(ptr), this.get(end))),
+      ])),
+    ]);
+  }
+
+  /** The fd_write replacement: (fd, iovs, iovs_len, nwritten) → errno. */
+  fdWrite(): Expr {
+    const m = this.#m;
+    const i32 = this.#b.i32;
+    const [fd, iovs, iovsLen, nwritten, i, total, iov, len, err, n] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const original = (iovsArg: Expr, count: Expr) =>
+      m.call(ORIGINAL_FD_WRITE, [this.get(fd), iovsArg, count, this.get(nwritten)], i32);
+    const passAll = () => m.return(original(this.get(iovs), this.get(iovsLen)));
+    // iovs_len * 8 in i64: a hostile count must not wrap into an in-bounds size.
+    const iovsBytes = m.i64.mul(m.i64.extend_u(this.get(iovsLen)), m.i64.const(8n));
+    const iovsFit = m.i64.le_u(
+      m.i64.add(m.i64.extend_u(this.get(iovs)), iovsBytes),
+      m.i64.shl(m.i64.extend_u(m.memory.size()), m.i64.const(16n)),
+    );
+    return m.block(null, [
+      m.if(m.i32.ne(this.get(fd), this.c(RECORD_FD)), passAll()),
+      // Out-of-bounds arguments: let the real fd_write report EFAULT rather than trap here.
+      m.if(m.i32.eqz(iovsFit), passAll()),
+      m.if(m.i32.eqz(this.inBounds(this.get(nwritten), this.c(4))), passAll()),
+      m.block('done', [
+        m.loop('each', m.block(null, [
+          m.br('done', m.i32.ge_u(this.get(i), this.get(iovsLen))),
+          m.local.set(iov, m.i32.add(this.get(iovs), m.i32.shl(this.get(i), this.c(3)))),
+          m.local.set(len, this.u32(this.get(iov), 4)),
+          m.if(
+            m.call(RECORDS_VALID, [this.u32(this.get(iov), 0), this.get(len)], i32),
+            m.block(null, [
+              m.call(DISPATCH, [this.u32(this.get(iov), 0), this.get(len)], this.#b.none),
+              m.local.set(total, m.i32.add(this.get(total), this.get(len))),
+            ]),
+            m.block(null, [
+              m.local.set(err, original(this.get(iov), this.c(1))),
+              // POSIX: an error after some bytes went out is reported as a short write.
+              m.if(this.get(err), m.block(null, [m.if(m.i32.eqz(this.get(total)), m.return(this.get(err))), m.br('done')])),
+              m.local.set(n, this.u32(this.get(nwritten), 0)),
+              m.local.set(total, m.i32.add(this.get(total), this.get(n))),
+              m.br('done', m.i32.lt_u(this.get(n), this.get(len))),
+            ]),
+          ),
+          m.local.set(i, m.i32.add(this.get(i), this.c(1))),
+          m.br('each'),
+        ])),
+      ]),
+      m.i32.store(0, 0, this.get(nwritten), this.get(total)),
+      m.return(this.c(0)),
+    ]);
+  }
+}

@@ -1,0 +1,251 @@
+// javy-link: the Wasm fd_write wrapper it adds behaves exactly like the host's JS demultiplexer,
+// write by write, including every edge the record rule has.
+import { describe, expect, it } from 'vitest';
+import { JavyLinkError, LINKED_SECTION, linkJavy } from '../../bindings/javy/link.ts';
+import { encodeRecord } from '../../bindings/javy/index.js';
+import { OPS } from '../../bindings/javy/format.js';
+import { demultiplexFdWrite, type FdWrite, type JavyRecord } from '../../host/abi/javy-records.ts';
+import { API_MODULE, IMPORTS } from '../../host/abi/spec.ts';
+import { compileWat } from './standin.ts';
+
+const EBADF = 8;
+const EFAULT = 21;
+
+// A guest that lets the test call fd_write directly with any arguments.
+const PROBE = `(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "write") (param i32 i32 i32 i32) (result i32)
+    (call $fd_write (local.get 0) (local.get 1) (local.get 2) (local.get 3))))`;
+
+const text = (s: string) => new TextEncoder().encode(s);
+const rec = {
+  enter: (name: string) => encodeRecord(OPS['span-enter'], 0, name),
+  exit: () => encodeRecord(OPS['span-exit'], 0, ''),
+  tags: (tags: string) => encodeRecord(OPS['span-tags'], 0, tags),
+  log: (level: number, message: string) => encodeRecord(OPS.log, level, message),
+  metric: (line: string) => encodeRecord(OPS.metric, 1, line),
+};
+const concat = (...parts: Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+  return out;
+};
+
+type Seen = { record: JavyRecord } | { fd: number; text: string };
+
+/** A fake WASI fd_write: logs what reaches it; `short` caps bytes per call; "FAIL" → EBADF. */
+function fakeWasi(memory: () => WebAssembly.Memory, seen: Seen[], short = Infinity): FdWrite {
+  return (fd, iovs, iovsLen, nwritten) => {
+    const buf = memory().buffer;
+    if (iovs + iovsLen * 8 > buf.byteLength) return EFAULT;
+    const view = new DataView(buf);
+    let total = 0;
+    for (let i = 0; i < iovsLen; i++) {
+      const bytes = new Uint8Array(buf, view.getUint32(iovs + i * 8, true), view.getUint32(iovs + i * 8 + 4, true));
+      const s = new TextDecoder().decode(bytes);
+      if (s === 'FAIL') return EBADF;
+      const n = Math.min(bytes.length, short - total);
+      seen.push({ fd, text: s.slice(0, n) });
+      total += n;
+    }
+    view.setUint32(nwritten, total, true);
+    return 0;
+  };
+}
+
+interface Probe {
+  write(fd: number, iovecs: Uint8Array[], opts?: { iovs?: number; nwritten?: number }): { errno: number; nwritten: number };
+  seen: Seen[];
+}
+
+function probe(instance: WebAssembly.Instance, seen: Seen[]): Probe {
+  const memory = instance.exports.memory as WebAssembly.Memory;
+  const call = instance.exports.write as (...a: number[]) => number;
+  return {
+    seen,
+    write(fd, iovecs, opts = {}) {
+      const bytes = new Uint8Array(memory.buffer);
+      const view = new DataView(memory.buffer);
+      let at = 1024;
+      const iovs = opts.iovs ?? 64;
+      // A caller-chosen iovs pointer is passed as is: it tests bounds, so nothing is stored.
+      if (opts.iovs === undefined) iovecs.forEach((iov, i) => {
+        bytes.set(iov, at);
+        view.setUint32(iovs + i * 8, at, true);
+        view.setUint32(iovs + i * 8 + 4, iov.length, true);
+        at += iov.length;
+      });
+      const nwritten = opts.nwritten ?? 16;
+      view.setUint32(16, 0xdead, true);
+      const errno = call(fd, iovs, iovecs.length, nwritten);
+      return { errno, nwritten: view.getUint32(16, true) };
+    },
+  };
+}
+
+async function unlinked(short?: number): Promise<Probe> {
+  const seen: Seen[] = [];
+  let memory: WebAssembly.Memory | undefined;
+  const fdWrite = demultiplexFdWrite(fakeWasi(() => memory!, seen, short), () => memory, (r) => seen.push({ record: r }));
+  const { instance } = await WebAssembly.instantiate(await compileWat(PROBE), { wasi_snapshot_preview1: { fd_write: fdWrite } });
+  memory = instance.exports.memory as WebAssembly.Memory;
+  return probe(instance, seen);
+}
+
+/** The linked probe, with Observe imports that read guest memory as any host does. */
+async function linked(short?: number): Promise<Probe> {
+  const seen: Seen[] = [];
+  let memory: WebAssembly.Memory | undefined;
+  const str = (ptr: number, len: number) => new TextDecoder().decode(new Uint8Array(memory!.buffer, ptr, len));
+  const api = {
+    'span-enter': (p: number, l: number) => seen.push({ record: { type: 'span-enter', name: str(p, l) } }),
+    'span-exit': () => seen.push({ record: { type: 'span-exit' } }),
+    'span-tags': (p: number, l: number) => seen.push({ record: { type: 'span-tags', tags: str(p, l) } }),
+    log: (level: number, p: number, l: number) => seen.push({ record: { type: 'log', level, message: str(p, l) } }),
+    metric: (format: number, p: number, l: number) => seen.push({ record: { type: 'metric', format, text: str(p, l) } }),
+  };
+  const wasm = await linkJavy(await compileWat(PROBE));
+  const imports = { wasi_snapshot_preview1: { fd_write: fakeWasi(() => memory!, seen, short) }, [API_MODULE]: api };
+  const { instance } = await WebAssembly.instantiate(wasm, imports);
+  memory = instance.exports.memory as WebAssembly.Memory;
+  return probe(instance, seen);
+}
+
+/** Each case: the writes, and what must reach the host (records) and WASI (text). */
+const CASES: { name: string; run: (p: Probe) => unknown; seen: Seen[] }[] = [
+  {
+    name: 'one record per iovec, as Javy.IO.writeSync makes it',
+    run: (p) => [p.write(2, [rec.enter('é span')]), p.write(2, [rec.log(3, 'hi')]), p.write(2, [rec.exit()])],
+    seen: [
+      { record: { type: 'span-enter', name: 'é span' } },
+      { record: { type: 'log', level: 3, message: 'hi' } },
+      { record: { type: 'span-exit' } },
+    ],
+  },
+  {
+    name: 'records and text mixed across iovecs, several records in one',
+    run: (p) => p.write(2, [rec.tags('a:1'), text('plain\n'), concat(rec.metric('m:1|c'), rec.exit())]),
+    seen: [
+      { record: { type: 'span-tags', tags: 'a:1' } },
+      { fd: 2, text: 'plain\n' },
+      { record: { type: 'metric', format: 1, text: 'm:1|c' } },
+      { record: { type: 'span-exit' } },
+    ],
+  },
+  {
+    name: 'a record split across iovecs is text (the documented limit)',
+    run: (p) => {
+      const r = rec.enter('split');
+      return p.write(2, [r.subarray(0, 11), r.subarray(11)]);
+    },
+    seen: [
+      { fd: 2, text: '\0OBS\x01\x01\0\x05\0\0\0' },
+      { fd: 2, text: 'split' },
+    ],
+  },
+  {
+    name: 'malformed records are text: truncated, trailing byte, wrong version, unknown op',
+    run: (p) => {
+      const bad = (i: number, v: number) => Object.assign(rec.enter('x'), { [i]: v });
+      return [
+        p.write(2, [rec.enter('truncated').subarray(0, 15)]),
+        p.write(2, [concat(rec.exit(), text('!'))]),
+        p.write(2, [bad(4, 2)]),
+        p.write(2, [bad(5, 6)]),
+        p.write(2, [bad(5, 0)]),
+      ];
+    },
+    seen: [
+      { fd: 2, text: '\0OBS\x01\x01\0\x09\0\0\0trun' },
+      { fd: 2, text: '\0OBS\x01\x02\0\0\0\0\0!' },
+      { fd: 2, text: '\0OBS\x02\x01\0\x01\0\0\0x' },
+      { fd: 2, text: '\0OBS\x01\x06\0\x01\0\0\0x' },
+      { fd: 2, text: '\0OBS\x01\x00\0\x01\0\0\0x' },
+    ],
+  },
+  {
+    name: 'records on fd 1 are ordinary output',
+    run: (p) => p.write(1, [rec.exit()]),
+    seen: [{ fd: 1, text: '\0OBS\x01\x02\0\0\0\0\0' }],
+  },
+  {
+    name: 'empty writes',
+    run: (p) => [p.write(2, []), p.write(2, [new Uint8Array(0)])],
+    seen: [{ fd: 2, text: '' }],
+  },
+];
+
+describe('javy-link output and the host demultiplexer', () => {
+  for (const c of CASES) {
+    it(`agree: ${c.name}`, async () => {
+      const [a, b] = [await unlinked(), await linked()];
+      const results = [c.run(a), c.run(b)];
+      expect(a.seen).toEqual(c.seen);
+      expect(b.seen).toEqual(c.seen);
+      expect(results[1]).toEqual(results[0]);
+    });
+  }
+
+  it('report every byte as written: records count, and nothing reaches WASI for them', async () => {
+    for (const p of [await unlinked(), await linked()]) {
+      const iovecs = [rec.enter('a'), text('xyz'), rec.exit()];
+      expect(p.write(2, iovecs)).toEqual({ errno: 0, nwritten: iovecs.reduce((n, i) => n + i.length, 0) });
+    }
+  });
+
+  it('stop at a short write of text, like POSIX writev', async () => {
+    for (const p of [await unlinked(3), await linked(3)]) {
+      expect(p.write(2, [rec.enter('a'), text('hello'), rec.exit()])).toEqual({ errno: 0, nwritten: 12 + 3 });
+      expect(p.seen).toEqual([{ record: { type: 'span-enter', name: 'a' } }, { fd: 2, text: 'hel' }]);
+    }
+  });
+
+  it('return an error only when nothing was written', async () => {
+    for (const p of [await unlinked(), await linked()]) {
+      expect(p.write(2, [text('FAIL')])).toEqual({ errno: EBADF, nwritten: 0xdead });
+      expect(p.write(2, [rec.exit(), text('FAIL'), rec.exit()])).toEqual({ errno: 0, nwritten: 11 });
+      expect(p.seen.filter((s) => 'record' in s)).toHaveLength(1);
+    }
+  });
+
+  it('leave out-of-bounds arguments to WASI (EFAULT), never trap', async () => {
+    for (const p of [await unlinked(), await linked()]) {
+      expect(p.write(2, [rec.exit()], { iovs: 65536 - 4 }).errno).toBe(EFAULT);
+      expect(p.seen).toEqual([]);
+    }
+  });
+});
+
+describe('the linked module', () => {
+  it('validates, and imports fd_write plus exactly the Observe API', async () => {
+    const wasm = await linkJavy(await compileWat(PROBE));
+    expect(WebAssembly.validate(wasm)).toBe(true);
+    const module = new WebAssembly.Module(wasm);
+    const imports = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`).sort();
+    const api = IMPORTS.filter((i) => i.module === API_MODULE).map((i) => `${i.module}.${i.name}`);
+    expect(imports).toEqual(['wasi_snapshot_preview1.fd_write', ...api].sort());
+    expect(WebAssembly.Module.customSections(module, LINKED_SECTION)).toHaveLength(1);
+  });
+});
+
+describe('javy-link on modules that are not plain Javy modules', () => {
+  it('refuses a module it already linked', async () => {
+    const once = await linkJavy(await compileWat(PROBE));
+    await expect(linkJavy(once)).rejects.toMatchObject({ reason: 'already-linked' });
+  });
+
+  it('explains dynamically linked modules: link the plugin', async () => {
+    const dynamic = await compileWat(`(module
+      (import "javy_quickjs_provider_v3" "eval_bytecode" (func (param i32 i32)))
+      (memory 1))`);
+    const err = await linkJavy(dynamic).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(JavyLinkError);
+    expect(err).toMatchObject({ reason: 'dynamic' });
+    expect((err as Error).message).toMatch(/javy-link plugin\.wasm/);
+  });
+
+  it('refuses a module with no fd_write', async () => {
+    await expect(linkJavy(await compileWat('(module (memory 1))'))).rejects.toMatchObject({ reason: 'no-fd-write' });
+  });
+});
