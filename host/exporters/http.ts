@@ -18,6 +18,7 @@ export function httpTarget(text: string, path = ''): HttpTarget {
   if (text.startsWith('unix://')) return { url: new URL(path, 'http://localhost'), socketPath: text.slice('unix://'.length) };
   const base = new URL(text);
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error(`not an http(s) or unix URL: ${text}`);
+  if (path === '') return { url: base };
   return { url: new URL(path, base.href.endsWith('/') ? base.href : `${base.href}/`) };
 }
 

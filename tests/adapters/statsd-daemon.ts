@@ -57,11 +57,11 @@ export class StatsdDaemon {
     return runInNewContext(`(${text.slice(0, text.lastIndexOf('END'))})`) as Record<string, unknown>;
   }
 
-  /** Polls until `check` holds (UDP gives no receipt). */
-  async until<T>(what: 'counters' | 'gauges' | 'timers', check: (values: Record<string, unknown>) => T | undefined): Promise<T> {
+  /** Polls until `ready` holds (UDP gives no receipt), then returns what the daemon shows. */
+  async until(what: 'counters' | 'gauges' | 'timers', ready: (values: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
     for (let i = 0; i < 60; i++) {
-      const found = check(await this.read(what));
-      if (found !== undefined && found !== false) return found;
+      const values = await this.read(what);
+      if (ready(values)) return values;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error(`statsd never showed the expected ${what}: ${JSON.stringify(await this.read(what))}`);

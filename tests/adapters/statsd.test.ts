@@ -37,12 +37,12 @@ describe('statsd exporter', () => {
     const { observer } = await runGuest([statsd], { wasm: await metricsGuest(), invoke: 'run' });
     await observer.shutdown();
 
-    const counters = await daemon.until('counters', (c) => c['jobs.done'] !== undefined && c);
+    const counters = await daemon.until('counters', (c) => c['jobs.done'] !== undefined);
     expect(counters['jobs.done;queue=high']).toBe(3);
     expect(counters['jobs.done']).toBe(2); // 1 sampled at 0.5, scaled by the daemon
-    const gauges = await daemon.until('gauges', (g) => g['queue.depth'] !== undefined && g);
+    const gauges = await daemon.until('gauges', (g) => g['queue.depth'] !== undefined);
     expect(gauges['queue.depth']).toBe(6); // 10, then a -4 delta
-    const timers = await daemon.until('timers', (t) => t['payload.size'] !== undefined && t);
+    const timers = await daemon.until('timers', (t) => t['payload.size'] !== undefined);
     expect(timers['work.time']).toEqual([12.5, 7.5]);
     expect(timers['payload.size']).toEqual([512]); // h is sent as ms: Etsy statsd would count it
     expect(statsd.stats()).toEqual({ exported: 7, dropped: 0 });

@@ -1,0 +1,124 @@
+/**
+ * A guest span as a Datadog agent span (trace intake v0.4, the format dd-trace encodes with
+ * msgpack). Datadog ids are unsigned 64-bit: they stay BigInts end to end, so no id loses
+ * precision; a 128-bit OpenTelemetry trace id sends its low half as `trace_id` and its high half
+ * as the `_dd.p.tid` tag, as dd-trace does.
+ */
+import { SpanStatusCode, type AttributeValue } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+
+export type DatadogTraceType = 'web' | 'db' | 'cache' | 'custom';
+
+/** Per-trace metadata for the root span, the fields of the Dylibso Datadog adapter. */
+export interface DatadogMetadata {
+  resourceName?: string;
+  httpUrl?: string;
+  httpMethod?: string;
+  httpStatusCode?: number;
+  httpClientIp?: string;
+  httpRequestContentLength?: number;
+  httpResponseContentLength?: number;
+  spanKind?: 'server' | 'client' | 'producer' | 'consumer' | 'internal';
+}
+
+export interface DatadogSpan {
+  trace_id: bigint;
+  span_id: bigint;
+  parent_id: bigint;
+  name: string;
+  resource: string;
+  service: string;
+  type: string;
+  error: number;
+  meta: Record<string, string>;
+  metrics: Record<string, number>;
+  /** Nanoseconds since the epoch. */
+  start: bigint;
+  duration: bigint;
+}
+
+export interface SpanDefaults {
+  service: string;
+  type: DatadogTraceType;
+  /** Tags on every span: default tags, `env`, `version`. */
+  tags: Record<string, string>;
+}
+
+/** The low 64 bits of a hex id, as Datadog's unsigned id. */
+export function ddId(hex: string): bigint {
+  return hex === '' ? 0n : BigInt.asUintN(64, BigInt(`0x${hex}`));
+}
+
+export function toDatadog(span: ReadableSpan, defaults: SpanDefaults): DatadogSpan {
+  const context = span.spanContext();
+  const meta: Record<string, string> = { ...defaults.tags };
+  const metrics: Record<string, number> = {};
+  for (const [key, value] of Object.entries(span.attributes)) put(meta, metrics, key, value);
+  let error = 0;
+  if (span.status.code === SpanStatusCode.ERROR) {
+    error = 1;
+    meta['error.message'] = span.status.message ?? 'error';
+    const exception = span.events.find((e) => e.name === 'exception')?.attributes;
+    if (exception?.['exception.type'] !== undefined) meta['error.type'] = String(exception['exception.type']);
+    if (exception?.['exception.stacktrace'] !== undefined) meta['error.stack'] = String(exception['exception.stacktrace']);
+  }
+  return {
+    trace_id: ddId(context.traceId),
+    span_id: ddId(context.spanId),
+    parent_id: ddId(span.parentSpanContext?.spanId ?? ''),
+    name: span.name,
+    resource: span.name,
+    service: defaults.service,
+    type: defaults.type,
+    error,
+    meta,
+    metrics,
+    start: nanos(span.startTime),
+    duration: nanos(span.duration),
+  };
+}
+
+/**
+ * Marks the roots of one trace chunk (spans whose parent is not in it): sampling priority
+ * "keep" so the agent does not drop the guest's trace, the 128-bit id's high half, and the
+ * per-trace metadata.
+ */
+export function markRoots(chunk: DatadogSpan[], traceId: string, metadata: DatadogMetadata | undefined): void {
+  const ids = new Set(chunk.map((s) => s.span_id));
+  const high = traceId.slice(0, 16);
+  chunk[0]!.meta['_dd.p.tid'] = high;
+  for (const span of chunk) {
+    if (ids.has(span.parent_id)) continue;
+    span.metrics['_sampling_priority_v1'] = 1;
+    span.metrics['_dd.top_level'] = 1;
+    if (metadata) applyMetadata(span, metadata);
+  }
+}
+
+function applyMetadata(span: DatadogSpan, m: DatadogMetadata): void {
+  if (m.resourceName !== undefined) span.resource = m.resourceName;
+  const meta: [string, string | undefined][] = [
+    ['http.url', m.httpUrl],
+    ['http.method', m.httpMethod],
+    ['http.status_code', m.httpStatusCode?.toString()],
+    ['http.client_ip', m.httpClientIp],
+    ['http.request.content_length', m.httpRequestContentLength?.toString()],
+    ['http.response.content_length', m.httpResponseContentLength?.toString()],
+    ['span.kind', m.spanKind],
+  ];
+  for (const [key, value] of meta) if (value !== undefined) span.meta[key] = value;
+  // Datadog marks 5xx responses as errors on web spans.
+  if (m.httpStatusCode !== undefined && m.httpStatusCode >= 500) span.error = 1;
+}
+
+/** Strings (and lists, joined) go to `meta`, numbers to `metrics`, as Datadog types them. */
+function put(meta: Record<string, string>, metrics: Record<string, number>, key: string, value: AttributeValue | undefined): void {
+  if (value === undefined) return;
+  if (typeof value === 'number') metrics[key] = value;
+  else if (Array.isArray(value)) meta[key] = value.join(',');
+  else meta[key] = String(value);
+}
+
+function nanos([seconds, ns]: readonly [number, number]): bigint {
+  return BigInt(seconds) * 1_000_000_000n + BigInt(ns);
+}
