@@ -13,7 +13,7 @@
  */
 import type { Attributes, SpanContext } from '@opentelemetry/api';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import { createImports } from './abi/imports.ts';
+import { createImports, type ObserveImports } from './abi/imports.ts';
 import { GuestMemory } from './abi/memory.ts';
 import { functionNames } from './abi/names.ts';
 import { now, type AnomalyKind, type GuestEvent } from './events.ts';
@@ -48,6 +48,7 @@ export class Observer {
   readonly resource: Resource;
   private readonly memory: GuestMemory;
   private readonly builder: TraceBuilder;
+  private readonly abi: ObserveImports;
   private readonly exporters: TelemetryExporter[];
   private readonly demangle: (name: string) => string;
   private names = new Map<number, string>();
@@ -73,6 +74,7 @@ export class Observer {
       scope: { name: 'wasm-observe', version: VERSION },
       anomalyLogLimit: options.anomalyLogLimit,
     });
+    this.abi = createImports(this.memory, this.builder);
   }
 
   /**
@@ -82,7 +84,7 @@ export class Observer {
    */
   imports(module?: WebAssembly.Module): WebAssembly.Imports {
     if (module !== undefined) this.useModule(module);
-    return createImports(this.memory, this.builder);
+    return this.abi.imports;
   }
 
   /** Reads function names for instrument-API spans from the module's `name` section. */
@@ -93,25 +95,34 @@ export class Observer {
 
   /** Binds to the guest's memory: the instance's exported `memory`, or a memory given directly. */
   bind(target: WebAssembly.Instance | WebAssembly.Memory): void {
-    if (target instanceof WebAssembly.Memory) {
-      this.memory.bind(target);
-      return;
-    }
-    const exported = Object.values(target.exports).find((e) => e instanceof WebAssembly.Memory);
-    if (exported !== undefined) this.memory.bind(exported);
+    const memory =
+      target instanceof WebAssembly.Memory
+        ? target
+        : Object.values(target.exports).find((e): e is WebAssembly.Memory => e instanceof WebAssembly.Memory);
+    if (memory !== undefined) this.memory.bind(memory);
+    this.abi.replay();
   }
 
   /**
-   * Instantiates `module` with the Observe imports merged into `imports`, and binds to its memory
-   * (an imported memory is bound before instantiation, so even a start function is read).
+   * Instantiates `module` with the Observe imports merged into `imports`, and binds to its memory.
+   * An imported memory is bound first; with an exported one, calls made by a start function are
+   * held during instantiation and processed as soon as the memory exists.
    */
   async instantiate(module: WebAssembly.Module, imports: WebAssembly.Imports = {}): Promise<WebAssembly.Instance> {
     const merged: WebAssembly.Imports = { ...this.imports(module), ...imports };
-    for (const imp of WebAssembly.Module.imports(module)) {
-      const value = imp.kind === 'memory' ? imports[imp.module]?.[imp.name] : undefined;
-      if (value instanceof WebAssembly.Memory) this.bind(value);
+    const imported = WebAssembly.Module.imports(module)
+      .filter((imp) => imp.kind === 'memory')
+      .map((imp) => imports[imp.module]?.[imp.name])
+      .find((value): value is WebAssembly.Memory => value instanceof WebAssembly.Memory);
+    if (imported !== undefined) this.bind(imported);
+    else this.abi.defer();
+    let instance: WebAssembly.Instance;
+    try {
+      instance = await WebAssembly.instantiate(module, merged);
+    } catch (err) {
+      this.abi.replay();
+      throw err;
     }
-    const instance = await WebAssembly.instantiate(module, merged);
     this.bind(instance);
     return instance;
   }

@@ -13,7 +13,28 @@ type HostFunction = (...args: never[]) => void;
 /** Name given to a span whose name could not be read, so its span-exit still pairs with it. */
 export const UNREADABLE_NAME = '<unreadable>';
 
-export function createImports(memory: GuestMemory, sink: EventSink): WebAssembly.Imports {
+/** Calls that arrived before the guest's memory could be bound, kept with their arrival time. */
+type Deferred = [handler: HostFunction, args: (number | bigint)[], time: number];
+const MAX_DEFERRED = 10_000;
+
+export interface ObserveImports {
+  /** The import object: `{ [module]: { [name]: function } }` for every namespace. */
+  readonly imports: WebAssembly.Imports;
+  /**
+   * Holds calls back until {@link replay}: a start function runs inside instantiation, before an
+   * exported memory exists for the host to read.
+   */
+  defer(): void;
+  /** Processes held calls in order (their strings are read now) and stops holding. */
+  replay(): void;
+}
+
+export function createImports(memory: GuestMemory, sink: EventSink): ObserveImports {
+  let deferred: Deferred[] | undefined;
+  const hold = (handler: HostFunction, args: (number | bigint)[]): void => {
+    if (deferred!.length < MAX_DEFERRED) deferred!.push([handler, args, now()]);
+    else sink.handle({ type: 'anomaly', time: now(), kind: 'no-memory', detail: 'call before the memory was bound' });
+  };
   const read = (ptr: Ptr, len: number, time: number): string | undefined => {
     const r: ReadResult = memory.read(ptr, len);
     if (r.problem !== undefined) {
@@ -28,65 +49,69 @@ export function createImports(memory: GuestMemory, sink: EventSink): WebAssembly
   };
 
   const handlers: Record<ImportKind, HostFunction> = {
-    'span-enter': (ptr: Ptr, len: number) => {
+    'span-enter': (ptr: Ptr, len: number, time = now()) => {
+      if (deferred) return hold(handlers['span-enter'], [ptr, len]);
       try {
-        const time = now();
         sink.handle({ type: 'span-enter', time, name: read(ptr, len, time) ?? UNREADABLE_NAME });
       } catch (err) {
         hostError(err);
       }
     },
-    'span-exit': () => {
+    'span-exit': (time = now()) => {
+      if (deferred) return hold(handlers['span-exit'], []);
       try {
-        sink.handle({ type: 'span-exit', time: now() });
+        sink.handle({ type: 'span-exit', time });
       } catch (err) {
         hostError(err);
       }
     },
-    'span-tags': (ptr: Ptr, len: number) => {
+    'span-tags': (ptr: Ptr, len: number, time = now()) => {
+      if (deferred) return hold(handlers['span-tags'], [ptr, len]);
       try {
-        const time = now();
         const tags = read(ptr, len, time);
         if (tags !== undefined) sink.handle({ type: 'span-tags', time, tags });
       } catch (err) {
         hostError(err);
       }
     },
-    log: (level: number, ptr: Ptr, len: number) => {
+    log: (level: number, ptr: Ptr, len: number, time = now()) => {
+      if (deferred) return hold(handlers.log, [level, ptr, len]);
       try {
-        const time = now();
         const message = read(ptr, len, time);
         if (message !== undefined) sink.handle({ type: 'log', time, level, message });
       } catch (err) {
         hostError(err);
       }
     },
-    metric: (format: number, ptr: Ptr, len: number) => {
+    metric: (format: number, ptr: Ptr, len: number, time = now()) => {
+      if (deferred) return hold(handlers.metric, [format, ptr, len]);
       try {
-        const time = now();
         const text = read(ptr, len, time);
         if (text !== undefined) sink.handle({ type: 'metric', time, format, text });
       } catch (err) {
         hostError(err);
       }
     },
-    'function-enter': (index: number) => {
+    'function-enter': (index: number, time = now()) => {
+      if (deferred) return hold(handlers['function-enter'], [index]);
       try {
-        sink.handle({ type: 'function-enter', time: now(), index: index >>> 0 });
+        sink.handle({ type: 'function-enter', time, index: index >>> 0 });
       } catch (err) {
         hostError(err);
       }
     },
-    'function-exit': (index: number) => {
+    'function-exit': (index: number, time = now()) => {
+      if (deferred) return hold(handlers['function-exit'], [index]);
       try {
-        sink.handle({ type: 'function-exit', time: now(), index: index >>> 0 });
+        sink.handle({ type: 'function-exit', time, index: index >>> 0 });
       } catch (err) {
         hostError(err);
       }
     },
-    'memory-grow': (pages: number) => {
+    'memory-grow': (pages: number, time = now()) => {
+      if (deferred) return hold(handlers['memory-grow'], [pages]);
       try {
-        sink.handle({ type: 'memory-grow', time: now(), pages });
+        sink.handle({ type: 'memory-grow', time, pages });
       } catch (err) {
         hostError(err);
       }
@@ -97,7 +122,17 @@ export function createImports(memory: GuestMemory, sink: EventSink): WebAssembly
   for (const spec of IMPORTS) {
     (imports[spec.module] ??= {})[spec.name] = handlers[spec.kind];
   }
-  return imports;
+  return {
+    imports,
+    defer: () => {
+      deferred ??= [];
+    },
+    replay: () => {
+      const held = deferred ?? [];
+      deferred = undefined;
+      for (const [handler, args, time] of held) (handler as (...a: unknown[]) => void)(...args, time);
+    },
+  };
 }
 
 function describe(ptr: Ptr, len: number): string {

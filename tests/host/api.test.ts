@@ -151,3 +151,24 @@ describe('current API (dylibso:observe/api)', () => {
     expect(out.logs.map((l) => l.body)).toEqual(['before', 'after']);
   });
 });
+
+describe('binding to guest memory', () => {
+  it('reads calls a start function makes before an exported memory exists', async () => {
+    const g = new Guest();
+    const wat = g.module(API_IMPORTS, '', `(func $init (call $enter ${g.str('init')}) (call $log (i32.const 3) ${g.str('starting')}) (call $exit)) (start $init)`);
+    const out = await traceModule(wat, run);
+    expect(out.spans.map((s) => s.name)).toEqual(['init']);
+    expect(out.logs).toEqual([expect.objectContaining({ body: 'starting', spanId: out.spans[0]!.spanId })]);
+    expect(out.observer.anomalies()).toEqual({});
+  });
+
+  it('reads an imported memory', async () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    new Uint8Array(memory.buffer).set(new TextEncoder().encode('from imported memory'), 64);
+    const wat = `(module ${API_IMPORTS} (import "env" "memory" (memory 1))
+      (func $init (call $log (i32.const 3) (i32.const 64) (i32.const 20))) (start $init)
+      (func (export "run") (call $log (i32.const 2) (i32.const 64) (i32.const 4))))`;
+    const out = await traceModule(wat, run, { imports: { env: { memory } } });
+    expect(out.logs.map((l) => l.body)).toEqual(['from imported memory', 'from']);
+  });
+});
