@@ -23,6 +23,9 @@ const NEUTRAL_CONFIG = ['--config', 'tests/assembly/guests/asconfig.json'];
 export async function compile(args: string[]): Promise<Uint8Array> {
   let binary: Uint8Array | undefined;
   const config = args.includes('--config') ? [] : NEUTRAL_CONFIG;
+  // asc adds `--lib` files (the wasi-shim's) to its module-wide library table and never takes
+  // them out; without this, one WASI build would leak the shim into every later build.
+  const stdlib = new Set(Object.keys(asc.libraryFiles));
   const result = await asc.main([...config, ...args, '--outFile', 'out.wasm'], {
     // asc instantiates a class it is given, as it does for a config entry; its typings only say Transform.
     transforms: [SpanTransform as unknown as Transform],
@@ -43,6 +46,7 @@ export async function compile(args: string[]): Promise<Uint8Array> {
     stdout: asc.createMemoryStream(),
     stderr: asc.createMemoryStream(),
   });
+  for (const name of Object.keys(asc.libraryFiles)) if (!stdlib.has(name)) delete asc.libraryFiles[name];
   if (result.error) throw new Error(`asc ${args.join(' ')} failed:\n${result.stderr.toString()}`);
   if (!binary) throw new Error(`asc ${args.join(' ')} wrote no module`);
   return binary;
