@@ -54,7 +54,7 @@ export interface LinkOptions {
   validate?: boolean;
 }
 
-export async function linkJavy(input: Uint8Array, options: LinkOptions = {}): Promise<Uint8Array> {
+export async function linkJavy(input: Uint8Array, options: LinkOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
   // binaryen aborts with an opaque object on bytes that are not a module: check first.
   if (!WebAssembly.validate(input as Uint8Array<ArrayBuffer>)) {
     throw new JavyLinkError('invalid', 'javy-link: the input is not a valid WebAssembly module');
@@ -71,7 +71,7 @@ export async function linkJavy(input: Uint8Array, options: LinkOptions = {}): Pr
       throw new JavyLinkError('invalid', 'javy-link: the linked module does not validate (see messages above)');
     }
     b.setDebugInfo(true); // keep the name section, so stack traces and profiles still name functions
-    return m.emitBinary();
+    return m.emitBinary() as Uint8Array<ArrayBuffer>; // a fresh copy out of binaryen's heap
   } finally {
     b.setDebugInfo(keepNames);
     m.dispose();

@@ -7,6 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { WASI } from 'node:wasi';
 import type { SpanContext } from '@opentelemetry/api';
 import type { Observer } from '../observer.ts';
+import { demultiplexFdWrite, toGuestEvent, type FdWrite } from '../abi/javy-records.ts';
+import { now } from '../events.ts';
 
 export interface RunOptions {
   observer: Observer;
@@ -60,7 +62,14 @@ export async function runWasi(source: string | Uint8Array | WebAssembly.Module, 
     stderr,
     returnOnExit: true,
   });
-  const instance = await observer.instantiate(module, { ...wasi.getImportObject(), ...options.imports });
+  // Unlinked Javy modules report on fd 2 (bindings/javy/FORMAT.md): decode those records as if
+  // the module had been through javy-link; all other stderr output passes through.
+  const wasiImport = wasi.wasiImport as Record<string, unknown>;
+  let memory: WebAssembly.Memory | undefined;
+  const fdWrite = demultiplexFdWrite(wasiImport.fd_write as FdWrite, () => memory, (r) => observer.handle(toGuestEvent(r, now())));
+  const wasiImports = { wasi_snapshot_preview1: { ...wasiImport, fd_write: fdWrite } };
+  const instance = await observer.instantiate(module, { ...wasiImports, ...options.imports });
+  if (instance.exports.memory instanceof WebAssembly.Memory) memory = instance.exports.memory;
   const exports = instance.exports;
   const traceName = options.traceName ?? (options.invoke ? `invoke ${options.invoke}` : `run ${program}`);
   const hasMemory = exports.memory instanceof WebAssembly.Memory;

@@ -9,9 +9,10 @@ import type { FdWrite } from './standin.ts';
 const header = `import * as o from '${BINDING}';\n`;
 
 /** Every fd-2 write decoded: records as records, anything else as text. */
-function decode(writes: FdWrite[]): (JavyRecord | { text: string; fd: number })[] {
+type Decoded = JavyRecord | { text: string; fd: number };
+function decode(writes: FdWrite[]): Decoded[] {
   return writes.flatMap((w) =>
-    w.iovecs.flatMap((bytes) =>
+    w.iovecs.flatMap((bytes): Decoded[] =>
       w.fd === 2 && isRecordRun(bytes) ? decodeRecords(bytes) : [{ fd: w.fd, text: new TextDecoder().decode(bytes) }],
     ),
   );

@@ -88,7 +88,8 @@ async function unlinked(short?: number): Promise<Probe> {
   const seen: Seen[] = [];
   let memory: WebAssembly.Memory | undefined;
   const fdWrite = demultiplexFdWrite(fakeWasi(() => memory!, seen, short), () => memory, (r) => seen.push({ record: r }));
-  const { instance } = await WebAssembly.instantiate(await compileWat(PROBE), { wasi_snapshot_preview1: { fd_write: fdWrite } });
+  const module = await WebAssembly.compile(await compileWat(PROBE));
+  const instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: { fd_write: fdWrite } });
   memory = instance.exports.memory as WebAssembly.Memory;
   return probe(instance, seen);
 }
@@ -107,7 +108,7 @@ async function linked(short?: number): Promise<Probe> {
   };
   const wasm = await linkJavy(await compileWat(PROBE));
   const imports = { wasi_snapshot_preview1: { fd_write: fakeWasi(() => memory!, seen, short) }, [API_MODULE]: api };
-  const { instance } = await WebAssembly.instantiate(wasm, imports);
+  const instance = await WebAssembly.instantiate(await WebAssembly.compile(wasm), imports);
   memory = instance.exports.memory as WebAssembly.Memory;
   return probe(instance, seen);
 }

@@ -63,17 +63,17 @@ export function standinWat(writes: readonly FdWrite[]): string {
   ].join('\n');
 }
 
-export async function compileWat(wat: string): Promise<Uint8Array> {
+export async function compileWat(wat: string): Promise<Uint8Array<ArrayBuffer>> {
   const wabt = await wabtFactory();
   const module = wabt.parseWat('standin.wat', wat);
   try {
     module.validate();
-    return module.toBinary({}).buffer;
+    return module.toBinary({}).buffer as Uint8Array<ArrayBuffer>;
   } finally {
     module.destroy();
   }
 }
 
-export async function standinWasm(writes: readonly FdWrite[]): Promise<Uint8Array> {
+export async function standinWasm(writes: readonly FdWrite[]): Promise<Uint8Array<ArrayBuffer>> {
   return compileWat(standinWat(writes));
 }
