@@ -10,7 +10,7 @@
  * lasted the threshold, so things are held back only during a span's first microseconds: memory
  * stays bounded however long the guest runs.
  */
-import { SpanStatusCode, type Attributes, type AttributeValue, type SpanContext, type SpanStatus } from '@opentelemetry/api';
+import { INVALID_SPANID, SpanStatusCode, type Attributes, type AttributeValue, type SpanContext, type SpanStatus } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
@@ -30,6 +30,7 @@ export const ATTR = {
   functionIndex: 'code.function.index',
   unclosed: 'wasm_observe.unclosed',
   anomaly: 'wasm_observe.anomaly',
+  anomalyCount: 'wasm_observe.anomalies',
   unparsed: 'wasm_observe.metric.unparsed',
   metricFormat: 'wasm_observe.metric.format',
   kind: 'wasm_observe.span.kind',
@@ -140,6 +141,7 @@ export class TraceBuilder implements EventSink {
         this.close(time, OK_STATUS);
       }
     }
+    this.reportAnomalies(time);
     const root = this.stack[0]!;
     const attributes: Record<string, unknown> = { ...root.attributes };
     if (root.allocationPages > 0) {
@@ -311,7 +313,8 @@ export class TraceBuilder implements EventSink {
       this.counts.spans++;
       this.sink.onSpan(item);
     } else if (item instanceof GuestLogRecord) {
-      item.spanContext = context;
+      // A record outside every span still carries the trace id (with the invalid span id).
+      item.spanContext = context ?? spanContext(this.traceId, INVALID_SPANID);
       this.counts.logs++;
       this.sink.onLog(item);
     } else {
@@ -366,6 +369,16 @@ export class TraceBuilder implements EventSink {
     const body = detail === '' ? `wasm-observe: ${kind}` : `wasm-observe: ${kind}: ${detail}`;
     const record = this.record(time, severity, severity === ERROR_SEVERITY ? 'ERROR' : 'WARN', body, { [ATTR.anomaly]: kind });
     this.place(record, this.top(), time);
+  }
+
+  /** The trace's anomaly counts, as one record that travels with the exported logs. */
+  private reportAnomalies(time: number): void {
+    const entries = Object.entries(this.anomalies);
+    if (entries.length === 0) return;
+    const body = `wasm-observe: anomalies in this trace: ${entries.map(([kind, n]) => `${kind} ×${n}`).join(', ')}`;
+    const attributes: Record<string, AttributeValue> = {};
+    for (const [kind, n] of entries) attributes[`${ATTR.anomalyCount}.${kind}`] = n;
+    this.place(this.record(time, WARN_SEVERITY, 'WARN', body, attributes), this.stack[0]!, time);
   }
 
   private record(

@@ -3,8 +3,16 @@ import { Guest, API_IMPORTS, LEGACY_IMPORTS } from '../helpers/wat.ts';
 import { only, traceModule } from '../helpers/otlp.ts';
 
 const run = (i: WebAssembly.Instance) => (i.exports.run as () => void)();
-const anomalyLogs = (logs: { attributes: Record<string, unknown> }[]) =>
-  logs.map((l) => l.attributes['wasm_observe.anomaly']).filter(Boolean);
+type Logs = { body: unknown; attributes: Record<string, unknown> }[];
+/** Kinds of the per-anomaly records. */
+const anomalyLogs = (logs: Logs) => logs.map((l) => l.attributes['wasm_observe.anomaly']).filter(Boolean);
+/** The trace's closing record with every count, as exported. */
+const exportedCounts = (logs: Logs) => {
+  const summary = logs.find((l) => String(l.body).startsWith('wasm-observe: anomalies in this trace'));
+  return Object.fromEntries(Object.entries(summary?.attributes ?? {}).map(([k, v]) => [k.replace('wasm_observe.anomalies.', ''), v]));
+};
+/** What the guest itself logged. */
+const guestLogs = (logs: Logs) => logs.filter((l) => !Object.keys(l.attributes).some((k) => k.startsWith('wasm_observe.anomal')));
 
 describe('bad input from a guest', () => {
   it('counts every anomaly, never throws into the guest, and still delivers every good event', async () => {
@@ -33,7 +41,8 @@ describe('bad input from a guest', () => {
     });
     const unreadable = only(out.spans, '<unreadable>');
     expect(unreadable.attributes).toEqual({ k: '\uFFFD\uFFFD' });
-    const bodies = out.logs.filter((l) => !l.attributes['wasm_observe.anomaly']).map((l) => l.body);
+    expect(exportedCounts(out.logs)).toEqual(out.observer.anomalies());
+    const bodies = guestLogs(out.logs).map((l) => l.body);
     expect(bodies).toEqual(['first', 'odd level', 'raw metric', 'last']);
     expect(out.logs.find((l) => l.body === 'odd level')).toMatchObject({ severityNumber: 0, severityText: 'LEVEL 9' });
     expect(out.logs.find((l) => l.body === 'raw metric')).toMatchObject({
@@ -46,7 +55,7 @@ describe('bad input from a guest', () => {
     const g = new Guest();
     const wat = g.module(API_IMPORTS, `(call $log (i32.const 3) ${g.str('ééééé')})`);
     const out = await traceModule(wat, run, { maxStringBytes: 5 });
-    expect(out.logs.filter((l) => !l.attributes['wasm_observe.anomaly']).map((l) => l.body)).toEqual(['éé']);
+    expect(guestLogs(out.logs).map((l) => l.body)).toEqual(['éé']);
     expect(out.observer.anomalies()).toEqual({ 'length-over-cap': 1 });
   });
 
@@ -55,7 +64,7 @@ describe('bad input from a guest', () => {
     const wat = g.module(LEGACY_IMPORTS, `(call $log (i32.const 3) (i64.const 0x100000000) (i32.const 4)) (call $log (i32.const 3) ${g.str('ok')})`);
     const out = await traceModule(wat, run);
     expect(out.observer.anomalies()).toEqual({ 'pointer-over-4gib': 1 });
-    expect(out.logs.filter((l) => !l.attributes['wasm_observe.anomaly']).map((l) => l.body)).toEqual(['ok']);
+    expect(guestLogs(out.logs).map((l) => l.body)).toEqual(['ok']);
   });
 
   it('closes spans a trace leaves open and marks them unclosed', async () => {
@@ -72,6 +81,7 @@ describe('bad input from a guest', () => {
     const out = await traceModule(wat, run);
     expect(out.observer.anomalies()).toEqual({ 'span-exit-without-span': 50 });
     expect(anomalyLogs(out.logs)).toHaveLength(10);
+    expect(exportedCounts(out.logs)).toEqual({ 'span-exit-without-span': 50 });
   });
 });
 
