@@ -49,12 +49,7 @@ const apiName = (name: string) => `wasm_observe$${name}`;
 /** The `dylibso:observe/api` imports the dispatcher calls, one per record op. */
 const API_IMPORTS = IMPORTS.filter((i) => i.module === API_MODULE);
 
-export interface LinkOptions {
-  /** Validate the output with binaryen (default true; costs time on a multi-megabyte module). */
-  validate?: boolean;
-}
-
-export async function linkJavy(input: Uint8Array, options: LinkOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
+export async function linkJavy(input: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
   // binaryen aborts with an opaque object on bytes that are not a module: check first.
   if (!WebAssembly.validate(input as Uint8Array<ArrayBuffer>)) {
     throw new JavyLinkError('invalid', 'javy-link: the input is not a valid WebAssembly module');
@@ -67,11 +62,13 @@ export async function linkJavy(input: Uint8Array, options: LinkOptions = {}): Pr
   try {
     const fdWrite = findImports(b, m);
     rewrite(b, m, fdWrite);
-    if (options.validate !== false && !m.validate()) {
-      throw new JavyLinkError('invalid', 'javy-link: the linked module does not validate (see messages above)');
-    }
     b.setDebugInfo(true); // keep the name section, so stack traces and profiles still name functions
-    return m.emitBinary() as Uint8Array<ArrayBuffer>; // a fresh copy out of binaryen's heap
+    const output = m.emitBinary() as Uint8Array<ArrayBuffer>; // a fresh copy out of binaryen's heap
+    // The engine's validator, not binaryen's: ~10 ms instead of ~800 ms on a 1 MB module.
+    if (!WebAssembly.validate(output)) {
+      throw new JavyLinkError('invalid', 'javy-link: the linked module does not validate (a linker bug: please report it)');
+    }
+    return output;
   } finally {
     b.setDebugInfo(keepNames);
     m.dispose();

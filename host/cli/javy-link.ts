@@ -12,7 +12,6 @@ Dylibso's Rust and Go hosts) sees its spans, logs and metrics. Other stderr outp
 
 options:
   -o, --out <file>   where to write the linked module (required)
-  --no-validate      skip validating the output (faster on large modules)
 
 A module already linked is refused (exit 1). A dynamically linked Javy module keeps fd_write
 in its plugin: link the plugin (javy emit-plugin -o plugin.wasm) instead.`;
@@ -30,7 +29,7 @@ const javyLink: Command = {
     const started = performance.now();
     let linked: Uint8Array;
     try {
-      linked = await linkJavy(bytes, { validate: !values['no-validate'] });
+      linked = await linkJavy(bytes);
     } catch (err) {
       if (!(err instanceof JavyLinkError)) throw err;
       process.stderr.write(`${err.message}\n`);
@@ -50,7 +49,7 @@ function parse(argv: string[]) {
     return parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { out: { type: 'string', short: 'o' }, 'no-validate': { type: 'boolean' } },
+      options: { out: { type: 'string', short: 'o' } },
     });
   } catch (err) {
     throw new UsageError((err as Error).message);

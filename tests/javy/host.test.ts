@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { linkJavy } from '../../bindings/javy/link.ts';
 import { runTraced, scratch, type Exported } from '../helpers/otlp.ts';
 import { BINDING, runInQuickJS } from './quickjs.ts';
-import { standinWasm } from './standin.ts';
+import { compileWat, handInstrumentedWat, standinWasm } from './standin.ts';
 
 const GUEST = `import * as o from '${BINDING}';
 const bytes = (s) => new Uint8Array(Array.from(s, (c) => c.charCodeAt(0)));
@@ -64,6 +64,7 @@ describe('a Javy guest under the host', async () => {
   const linkedWasm = await linkJavy(unlinkedWasm);
   const unlinked = await run(unlinkedWasm);
   const linked = await run(linkedWasm);
+  const handWritten = await run(await compileWat(handInstrumentedWat(writes)));
 
   it('runs both ways to completion', () => {
     expect(unlinked.exitCode).toBe(0);
@@ -72,6 +73,11 @@ describe('a Javy guest under the host', async () => {
 
   it('gives the same trace linked and unlinked', () => {
     expect(shape(linked.exported)).toEqual(shape(unlinked.exported));
+  });
+
+  it('behaves like a hand-instrumented module calling the Observe API directly', () => {
+    expect(shape(linked.exported)).toEqual(shape(handWritten.exported));
+    expect(handWritten.stderr).toBe(linked.stderr);
   });
 
   it('turns the records into the expected spans, logs and metrics', () => {

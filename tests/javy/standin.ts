@@ -7,6 +7,8 @@
  * that loses or miscounts bytes fails the test.
  */
 import wabtFactory from 'wabt';
+import { decodeRecords, isRecordRun, type JavyRecord } from '../../host/abi/javy-records.ts';
+import { API_MODULE } from '../../host/abi/spec.ts';
 
 export interface FdWrite {
   readonly fd: number;
@@ -58,6 +60,64 @@ export function standinWat(writes: readonly FdWrite[]): string {
     ...data,
     '  (func (export "_start")',
     ...calls,
+    '  )',
+    ')',
+  ].join('\n');
+}
+
+/**
+ * The same program written the way a C or Rust guest is: each record is a direct call to the
+ * `dylibso:observe/api` import it stands for; other writes stay fd_writes.
+ */
+export function handInstrumentedWat(writes: readonly FdWrite[]): string {
+  const data: string[] = [];
+  const body: string[] = [];
+  let at = DATA_START;
+  const place = (bytes: Uint8Array): number => {
+    const addr = at;
+    if (bytes.length > 0) data.push(`  (data (i32.const ${addr}) "${watBytes(bytes)}")`);
+    at += bytes.length + ((8 - (bytes.length % 8)) % 8);
+    return addr;
+  };
+  const str = (s: string) => {
+    const bytes = new TextEncoder().encode(s);
+    return `(i32.const ${place(bytes)}) (i32.const ${bytes.length})`;
+  };
+  const call = (r: JavyRecord): string => {
+    switch (r.type) {
+      case 'span-enter': return `(call $span_enter ${str(r.name)})`;
+      case 'span-exit': return '(call $span_exit)';
+      case 'span-tags': return `(call $span_tags ${str(r.tags)})`;
+      case 'log': return `(call $log (i32.const ${r.level}) ${str(r.message)})`;
+      case 'metric': return `(call $metric (i32.const ${r.format}) ${str(r.text)})`;
+    }
+  };
+  for (const write of writes) {
+    const rest: Uint8Array[] = [];
+    for (const iov of write.iovecs) {
+      if (write.fd === 2 && isRecordRun(iov)) body.push(...decodeRecords(iov).map((r) => `    ${call(r)}`));
+      else rest.push(iov);
+    }
+    if (rest.length === 0) continue;
+    const iovs = new Uint8Array(rest.length * 8);
+    rest.forEach((iov, i) => {
+      iovs.set(u32le(place(iov)), i * 8);
+      iovs.set(u32le(iov.length), i * 8 + 4);
+    });
+    body.push(`    (drop (call $fd_write (i32.const ${write.fd}) (i32.const ${place(iovs)}) (i32.const ${rest.length}) (i32.const ${NWRITTEN})))`);
+  }
+  return [
+    '(module',
+    '  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))',
+    `  (import "${API_MODULE}" "span-enter" (func $span_enter (param i32 i32)))`,
+    `  (import "${API_MODULE}" "span-exit" (func $span_exit))`,
+    `  (import "${API_MODULE}" "span-tags" (func $span_tags (param i32 i32)))`,
+    `  (import "${API_MODULE}" "log" (func $log (param i32 i32 i32)))`,
+    `  (import "${API_MODULE}" "metric" (func $metric (param i32 i32 i32)))`,
+    `  (memory (export "memory") ${Math.max(1, Math.ceil(at / 65536))})`,
+    ...data,
+    '  (func (export "_start")',
+    ...body,
     '  )',
     ')',
   ].join('\n');
