@@ -198,24 +198,47 @@ export class Observer {
   /** One sink for the builder: every exporter in turn, an exporter's failure isolated. */
   private fanOut(): TelemetrySink {
     const exporters = this.exporters;
-    const each = (call: (e: TelemetryExporter) => void): void => {
-      for (const e of exporters) {
-        try {
-          call(e);
-        } catch {
-          // An exporter that throws loses the item; it must not stop the others or the guest.
-        }
-      }
-    };
+    const totals = this.totals;
+    // Plain loops, no closure per item: this runs for every span, log and metric.
     return {
-      onSpan: (span: ReadableSpan) => each((e) => e.onSpan(span)),
-      onLog: (record: ReadableLogRecord) => each((e) => e.onLog(record)),
-      onMetric: (metric: GuestMetric) => each((e) => e.onMetric(metric)),
-      onTraceEnd: (summary: TraceSummary) => {
-        for (const [kind, n] of Object.entries(summary.anomalies) as [AnomalyKind, number][]) {
-          this.totals[kind] = (this.totals[kind] ?? 0) + n;
+      onSpan(span: ReadableSpan) {
+        for (const e of exporters) {
+          try {
+            e.onSpan(span);
+          } catch {
+            // An exporter that throws loses the item; it must not stop the others or the guest.
+          }
         }
-        each((e) => e.onTraceEnd(summary));
+      },
+      onLog(record: ReadableLogRecord) {
+        for (const e of exporters) {
+          try {
+            e.onLog(record);
+          } catch {
+            // as above
+          }
+        }
+      },
+      onMetric(metric: GuestMetric) {
+        for (const e of exporters) {
+          try {
+            e.onMetric(metric);
+          } catch {
+            // as above
+          }
+        }
+      },
+      onTraceEnd(summary: TraceSummary) {
+        for (const [kind, n] of Object.entries(summary.anomalies) as [AnomalyKind, number][]) {
+          totals[kind] = (totals[kind] ?? 0) + n;
+        }
+        for (const e of exporters) {
+          try {
+            e.onTraceEnd(summary);
+          } catch {
+            // as above
+          }
+        }
       },
     };
   }

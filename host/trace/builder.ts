@@ -20,7 +20,7 @@ import type { AnomalyKind, EventSink, GuestEvent } from '../events.ts';
 import { addTag, parseTags } from './tags.ts';
 import { parseStatsd, type StatsdPoint } from './statsd.ts';
 import { newSpanId, newTraceId } from './ids.ts';
-import { GuestLogRecord, GuestSpan, OK_STATUS, hrTime, spanContext } from './records.ts';
+import { GuestLogRecord, GuestSpan, OK_STATUS, SpanEvent, spanContext } from './records.ts';
 import { GuestMetric, type TelemetrySink, type TraceSummary } from './model.ts';
 
 /** Attribute and event names the builder writes. */
@@ -349,7 +349,7 @@ export class TraceBuilder implements EventSink {
         continue;
       }
       for (const point of line.points) {
-        frame.events.push({ name: 'metric', time: hrTime(time), attributes: metricEventAttributes(point), droppedAttributesCount: 0 });
+        frame.events.push(new SpanEvent('metric', time, metricEventAttributes(point)));
         this.place(new GuestMetric(point, time, this.traceId, this.options.resource), frame, time);
       }
     }
@@ -416,5 +416,5 @@ function exceptionEvent(time: number, error: unknown, message: string): TimedEve
     attributes['exception.type'] = error.name;
     if (error.stack) attributes['exception.stacktrace'] = error.stack;
   }
-  return { name: 'exception', time: hrTime(time), attributes, droppedAttributesCount: 0 };
+  return new SpanEvent('exception', time, attributes);
 }

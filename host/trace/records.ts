@@ -28,26 +28,32 @@ export class GuestSpan implements ReadableSpan {
   readonly droppedAttributesCount = 0;
   readonly droppedEventsCount = 0;
   readonly droppedLinksCount = 0;
-  readonly startTime: HrTime;
-  readonly endTime: HrTime;
-  readonly duration: HrTime;
   /** Set when the span is emitted: the nearest ancestor that was kept. */
   parentSpanContext: SpanContext | undefined;
 
   constructor(
     readonly name: string,
     private readonly context: SpanContext,
-    start: number,
-    end: number,
+    /** Epoch milliseconds; converted to HrTime only if an exporter asks. */
+    private readonly start: number,
+    private readonly end: number,
     readonly attributes: Attributes,
     readonly events: TimedEvent[],
     readonly status: SpanStatus,
     readonly resource: Resource,
     readonly instrumentationScope: InstrumentationScope,
-  ) {
-    this.startTime = hrTime(start);
-    this.endTime = hrTime(end);
-    this.duration = hrTime(end - start);
+  ) {}
+
+  get startTime(): HrTime {
+    return hrTime(this.start);
+  }
+
+  get endTime(): HrTime {
+    return hrTime(this.end);
+  }
+
+  get duration(): HrTime {
+    return hrTime(this.end - this.start);
   }
 
   spanContext(): SpanContext {
@@ -56,22 +62,40 @@ export class GuestSpan implements ReadableSpan {
 }
 
 export class GuestLogRecord implements ReadableLogRecord {
-  readonly hrTime: HrTime;
-  readonly hrTimeObserved: HrTime;
   readonly droppedAttributesCount = 0;
   /** Set when the record is emitted: the innermost kept span, if any. */
   spanContext: SpanContext | undefined;
 
   constructor(
-    time: number,
+    /** Epoch milliseconds. */
+    readonly time: number,
     readonly severityNumber: SeverityNumber,
     readonly severityText: string,
     readonly body: AnyValue,
     readonly attributes: LogAttributes,
     readonly resource: Resource,
     readonly instrumentationScope: InstrumentationScope,
-  ) {
-    this.hrTime = hrTime(time);
-    this.hrTimeObserved = this.hrTime;
+  ) {}
+
+  get hrTime(): HrTime {
+    return hrTime(this.time);
+  }
+
+  get hrTimeObserved(): HrTime {
+    return hrTime(this.time);
+  }
+}
+
+/** A span event whose HrTime is made only if an exporter reads it. */
+export class SpanEvent implements TimedEvent {
+  readonly droppedAttributesCount = 0;
+  constructor(
+    readonly name: string,
+    private readonly ms: number,
+    readonly attributes: Attributes,
+  ) {}
+
+  get time(): HrTime {
+    return hrTime(this.ms);
   }
 }
