@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { Observer, DEFAULT_SERVICE_NAME } from '../observer.ts';
-import { createExporters, EXPORTERS } from '../exporters/registry.ts';
+import { createExporters, defaultExporters, EXPORTERS, OTLP_PRESETS, type ExporterConfig } from '../exporters/registry.ts';
+import { resourceAttributesFromEnv } from '../exporters/otel/config.ts';
+import { parseTraceparent } from '../trace/parent.ts';
 import { runWasi } from '../node/wasi.ts';
 import { loadDemangler } from '../node/demangle.ts';
 import { loadWasm } from '../node/load.ts';
@@ -16,7 +18,23 @@ guest's spans, logs and metrics. Exits with the guest's exit code (${TRAP_EXIT_C
 
 options:
   --exporter <name>     where telemetry goes, repeatable: ${Object.keys(EXPORTERS).join(', ')}
-                        (default stdout: a tree on stderr)
+                        (default: what OTEL_{TRACES,LOGS,METRICS}_EXPORTER name, else stdout,
+                        a tree on stderr). otlp reads OTEL_EXPORTER_OTLP_*; datadog DD_*;
+                        zipkin OTEL_EXPORTER_ZIPKIN_ENDPOINT; honeycomb/lightstep are otlp presets
+  --traceparent <tp>    W3C traceparent: guest spans join that trace (default $TRACEPARENT)
+  --otlp-endpoint <url> base OTLP endpoint (default $OTEL_EXPORTER_OTLP_ENDPOINT or :4318)
+  --otlp-protocol <p>   http/protobuf, http/json or grpc (default $OTEL_EXPORTER_OTLP_PROTOCOL)
+  --otlp-preset <name>  vendor endpoint and API-key header: ${OTLP_PRESETS.join(', ')}
+  --statsd-url <url>    udp://host:port for statsd and datadog metrics (default $DD_DOGSTATSD_URL
+                        or udp://127.0.0.1:8125)
+  --statsd-dialect <d>  statsd or dogstatsd (default statsd)
+  --statsd-trace-tags   add trace_id/span_id tags (default: on for dogstatsd); --no-statsd-trace-tags
+  --dd-agent-url <url>  Datadog agent (default $DD_TRACE_AGENT_URL, $DD_AGENT_HOST:$DD_TRACE_AGENT_PORT)
+  --dd-trace-type <t>   web, db, cache or custom (default web)
+  --dd-tag <k:v>        tag on every Datadog span, metric and log, repeatable (with $DD_TAGS)
+  --dd-logs <file|->    Datadog logs as JSON lines to a file the agent tails (default: the HTTP
+                        intake when $DD_API_KEY is set, else JSON lines on stderr)
+  --zipkin-url <url>    Zipkin v2 spans endpoint (default $OTEL_EXPORTER_ZIPKIN_ENDPOINT)
   --out <file>          file for otlp-jsonl (default: standard output)
   --min-span-us <n>     drop function spans shorter than n µs (default 20; manual spans are kept)
   --service <name>      service.name of the telemetry (default $OTEL_SERVICE_NAME or ${DEFAULT_SERVICE_NAME})
@@ -33,15 +51,17 @@ const run: Command = {
     const [path, ...guestArgs] = positionals;
     if (path === undefined) throw new UsageError('missing <module.wasm>');
     const env = process.env;
+    const parent = traceParent(values.traceparent, env);
     let exporters;
     try {
-      exporters = createExporters(values.exporter ?? ['stdout'], { out: values.out, env });
+      exporters = createExporters(values.exporter ?? defaultExporters(env), exporterConfig(values, env));
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
     const observer = new Observer({
       exporters,
       serviceName: values.service ?? env.OTEL_SERVICE_NAME ?? DEFAULT_SERVICE_NAME,
+      resourceAttributes: resourceAttributesFromEnv(env),
       minSpanDurationMicros: number(values['min-span-us'], '--min-span-us') ?? 20,
       maxStringBytes: number(values['max-string'], '--max-string'),
       demangle: await loadDemangler(),
@@ -49,6 +69,7 @@ const run: Command = {
     const result = await runWasi(await loadWasm(path), {
       observer,
       programName: path.split('/').pop()!,
+      parent,
       args: guestArgs,
       invoke: values.invoke,
       env: Object.fromEntries((values.env ?? []).map(splitPair('=', '--env'))),
@@ -82,11 +103,56 @@ function parse(argv: string[]) {
         env: { type: 'string', multiple: true },
         dir: { type: 'string', multiple: true },
         'max-string': { type: 'string' },
+        traceparent: { type: 'string' },
+        'otlp-endpoint': { type: 'string' },
+        'otlp-protocol': { type: 'string' },
+        'otlp-preset': { type: 'string' },
+        'statsd-url': { type: 'string' },
+        'statsd-dialect': { type: 'string' },
+        'statsd-trace-tags': { type: 'boolean' },
+        'dd-agent-url': { type: 'string' },
+        'dd-trace-type': { type: 'string' },
+        'dd-tag': { type: 'string', multiple: true },
+        'dd-logs': { type: 'string' },
+        'zipkin-url': { type: 'string' },
       },
+      allowNegative: true,
     });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+}
+
+/** `--traceparent`, else TRACEPARENT (with TRACESTATE); a malformed flag is a usage error. */
+function traceParent(flag: string | undefined, env: NodeJS.ProcessEnv) {
+  const text = flag ?? env.TRACEPARENT;
+  if (text === undefined || text === '') return undefined;
+  const parent = parseTraceparent(text, env.TRACESTATE);
+  if (parent === undefined && flag !== undefined) throw new UsageError(`--traceparent is not a W3C traceparent: '${flag}'`);
+  if (parent === undefined) process.stderr.write(`wasm-observe: ignoring malformed TRACEPARENT '${text}'\n`);
+  return parent;
+}
+
+function exporterConfig(values: ReturnType<typeof parse>['values'], env: NodeJS.ProcessEnv): ExporterConfig {
+  const oneOf = <T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined => {
+    if (value === undefined || (allowed as readonly string[]).includes(value)) return value as T | undefined;
+    throw new UsageError(`--${flag} takes ${allowed.join(', ')}, not '${value}'`);
+  };
+  return {
+    out: values.out,
+    env,
+    otlpEndpoint: values['otlp-endpoint'],
+    otlpProtocol: oneOf('otlp-protocol', values['otlp-protocol'], ['http/protobuf', 'http/json', 'grpc'] as const),
+    otlpPreset: oneOf('otlp-preset', values['otlp-preset'], OTLP_PRESETS),
+    statsdUrl: values['statsd-url'],
+    statsdDialect: oneOf('statsd-dialect', values['statsd-dialect'], ['statsd', 'dogstatsd'] as const),
+    statsdTraceTags: values['statsd-trace-tags'],
+    datadogAgentUrl: values['dd-agent-url'],
+    datadogTraceType: oneOf('dd-trace-type', values['dd-trace-type'], ['web', 'db', 'cache', 'custom'] as const),
+    datadogTags: values['dd-tag'] && Object.fromEntries(values['dd-tag'].map(splitPair(':', '--dd-tag'))),
+    datadogLogs: values['dd-logs'],
+    zipkinUrl: values['zipkin-url'],
+  };
 }
 
 function number(text: string | undefined, flag: string): number | undefined {

@@ -87,9 +87,10 @@ export class OtelPipeline implements TelemetryExporter {
 
   onTraceEnd(_summary: TraceSummary): void {}
 
+  /** Never rejects: a failed export is already counted as dropped, with its error. */
   async forceFlush(): Promise<void> {
     this.pushMetrics();
-    await Promise.all([this.spans?.processor.forceFlush(), this.logs?.processor.forceFlush(), this.metricPush]);
+    await Promise.all([settle(this.spans?.processor.forceFlush()), settle(this.logs?.processor.forceFlush()), this.metricPush]);
   }
 
   async shutdown(): Promise<void> {
@@ -97,7 +98,7 @@ export class OtelPipeline implements TelemetryExporter {
     await this.forceFlush();
     this.closed = true;
     clearInterval(this.timer);
-    await Promise.all([this.spans?.processor.shutdown(), this.logs?.processor.shutdown(), this.metricExporter?.shutdown(), this.metrics.shutdown()]);
+    await Promise.all([this.spans?.processor.shutdown(), this.logs?.processor.shutdown(), this.metricExporter?.shutdown(), this.metrics.shutdown()].map(settle));
   }
 
   stats(): ExportStats {
@@ -114,7 +115,7 @@ export class OtelPipeline implements TelemetryExporter {
         const result = await new Promise<ExportResult>((resolve) => exporter.export(resourceMetrics, resolve));
         tally(this.counts, result, points);
       }
-    });
+    }).catch((err: unknown) => void (this.counts.lastError = errorText(err)));
   }
 }
 
@@ -172,6 +173,11 @@ class Gate<T> {
     this.exporter.outstanding++;
     this.hand(item);
   }
+}
+
+/** The processors reject a flush whose export failed; that failure is already counted. */
+function settle(promise: Promise<void> | undefined): Promise<void> {
+  return promise === undefined ? Promise.resolve() : promise.catch(() => {});
 }
 
 function tally(counts: ExportStats, result: ExportResult, items: number): void {
