@@ -1,4 +1,7 @@
 /** `npm run bench`: every benchmark of the kit, one after another. */
 import { hostBench } from './host.bench.ts';
+import { guestBench } from './guest.bench.ts';
 
 await hostBench();
+console.log();
+await guestBench();

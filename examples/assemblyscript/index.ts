@@ -1,7 +1,7 @@
 // A tiny request handler instrumented with wasm-observe: every request gets a span with tags,
 // its parsing and routing get nested spans (@span), and logs and statsd metrics go along.
 //
-//   npx asc --config asconfig.json --target release        # → build/assemblyscript/example.wasm
+//   npm run build:example          # asc with the @span transform → build/assemblyscript/example.wasm
 //   npx wasm-observe run build/assemblyscript/example.wasm -- "GET /health" "POST /echo hi there"
 //
 // In your own project, import from "wasm-observe/assembly" instead of "../../assembly/index".
