@@ -11,7 +11,7 @@
  *
  * `#tags` become data-point attributes by the tag rule.
  */
-import type { Attributes, Counter, Gauge, Histogram, Meter, UpDownCounter } from '@opentelemetry/api';
+import type { Attributes, Counter, Gauge, Histogram, Meter, MeterProvider as ApiMeterProvider, UpDownCounter } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { addTag } from '../../trace/tags.ts';
@@ -25,11 +25,15 @@ class OnDemandReader extends MetricReader {
 
 type Instrument = Counter | UpDownCounter | Gauge | Histogram;
 interface MeterEntry {
-  reader: OnDemandReader;
+  /** Undefined when recording into an embedding program's provider: its readers collect. */
+  reader: OnDemandReader | undefined;
   meter: Meter;
   /** One instrument per (statsd kind, name). */
   instruments: Map<string, Instrument>;
 }
+
+/** The one key for an external provider, whatever the guest's resource. */
+const EXTERNAL = {} as Resource;
 
 /** Upper bound on distinct series kept for gauge deltas and sets. */
 const MAX_SERIES = 10_000;
@@ -40,7 +44,14 @@ export class OtelMetrics {
   private readonly sets = new Map<string, { attributes: Attributes; members: Set<string>; gauge: Gauge }>();
   private pending = false;
 
-  constructor(private readonly scopeName = 'wasm-observe') {}
+  /**
+   * With `meterProvider` (an embedding program's own), points are recorded into it under its
+   * resource and its readers export them; `collect` then returns nothing.
+   */
+  constructor(
+    private readonly scopeName = 'wasm-observe',
+    private readonly meterProvider?: ApiMeterProvider,
+  ) {}
 
   record({ point, resource }: GuestMetric): void {
     const entry = this.meterFor(resource);
@@ -86,6 +97,7 @@ export class OtelMetrics {
     this.pending = false;
     const out: ResourceMetrics[] = [];
     for (const { reader } of this.providers.values()) {
+      if (reader === undefined) continue;
       const { resourceMetrics } = await reader.collect();
       if (resourceMetrics.scopeMetrics.some((s) => s.metrics.length > 0)) out.push(resourceMetrics);
     }
@@ -94,12 +106,16 @@ export class OtelMetrics {
   }
 
   async shutdown(): Promise<void> {
-    await Promise.all([...this.providers.values()].map(({ reader }) => reader.shutdown()));
+    await Promise.all([...this.providers.values()].map(({ reader }) => reader?.shutdown()));
   }
 
   private meterFor(resource: Resource): MeterEntry {
+    if (this.meterProvider) resource = EXTERNAL;
     let entry = this.providers.get(resource);
-    if (entry === undefined) {
+    if (entry === undefined && this.meterProvider) {
+      entry = { reader: undefined, meter: this.meterProvider.getMeter(this.scopeName), instruments: new Map() };
+      this.providers.set(resource, entry);
+    } else if (entry === undefined) {
       const reader = new OnDemandReader();
       const provider = new MeterProvider({ resource, readers: [reader] });
       entry = { reader, meter: provider.getMeter(this.scopeName), instruments: new Map() };

@@ -199,7 +199,7 @@ function dataPoints(resourceMetrics: ResourceMetrics): number {
  * The builder's records are read-only; the log processor's interface also has setters (for
  * processors that enrich records). This view lets those write to a copy, never to the original.
  */
-class LogRecordView implements ReadWriteLogRecord {
+export class LogRecordView implements ReadWriteLogRecord {
   hrTime;
   hrTimeObserved;
   spanContext;
