@@ -31,11 +31,27 @@ const utf8 = new TextDecoder();
 
 /** Whether `bytes` is exactly a sequence of complete records (the rule javy-link compiles). */
 export function isRecordRun(bytes: Uint8Array): boolean {
-  if (bytes.length === 0) return false;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let pos = 0;
-  while (pos < bytes.length) {
-    const rest = bytes.length - pos;
+  return isRun(bytes, viewOf(bytes), 0, bytes.length);
+}
+
+/** The records in a run that `isRecordRun` accepted. */
+export function decodeRecords(bytes: Uint8Array): JavyRecord[] {
+  const records: JavyRecord[] = [];
+  eachRecord(bytes, viewOf(bytes), 0, bytes.length, (r) => records.push(r));
+  return records;
+}
+
+function viewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+// The two loops work on [start, end) of a view so the fd_write path can scan guest memory in
+// place, with no copy or view per call.
+function isRun(bytes: Uint8Array, view: DataView, start: number, end: number): boolean {
+  if (start === end) return false;
+  let pos = start;
+  while (pos < end) {
+    const rest = end - pos;
     if (rest < HEADER_SIZE) return false;
     if (view.getUint32(pos, true) !== MAGIC_U32) return false;
     if (bytes[pos + OFFSET_VERSION] !== VERSION) return false;
@@ -48,20 +64,16 @@ export function isRecordRun(bytes: Uint8Array): boolean {
   return true;
 }
 
-/** The records in a run that `isRecordRun` accepted. */
-export function decodeRecords(bytes: Uint8Array): JavyRecord[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const records: JavyRecord[] = [];
-  let pos = 0;
-  while (pos < bytes.length) {
+function eachRecord(bytes: Uint8Array, view: DataView, start: number, end: number, onRecord: (r: JavyRecord) => void): void {
+  let pos = start;
+  while (pos < end) {
     const op = bytes[pos + OFFSET_OP]!;
     const arg = bytes[pos + OFFSET_ARG]!;
     const length = view.getUint32(pos + OFFSET_LENGTH, true);
-    const text = utf8.decode(bytes.subarray(pos + HEADER_SIZE, pos + HEADER_SIZE + length));
-    records.push(toRecord(op, arg, text));
+    const text = length === 0 ? '' : utf8.decode(bytes.subarray(pos + HEADER_SIZE, pos + HEADER_SIZE + length));
+    onRecord(toRecord(op, arg, text));
     pos += HEADER_SIZE + length;
   }
-  return records;
 }
 
 function toRecord(op: number, arg: number, text: string): JavyRecord {
@@ -124,21 +136,27 @@ export function demultiplexFdWrite(
   memory: () => WebAssembly.Memory | undefined,
   onRecord: (record: JavyRecord) => void,
 ): FdWrite {
+  // Views of guest memory, remade only when memory.grow has replaced the buffer.
+  let buffer: ArrayBufferLike | undefined;
+  let bytes = new Uint8Array(0);
+  let view = new DataView(bytes.buffer);
   return (fd, iovs, iovsLen, nwritten) => {
     const mem = memory();
     if (fd !== RECORD_FD || !mem) return original(fd, iovs, iovsLen, nwritten);
-    const bytes = new Uint8Array(mem.buffer);
+    if (mem.buffer !== buffer) {
+      buffer = mem.buffer;
+      bytes = new Uint8Array(buffer);
+      view = new DataView(buffer);
+    }
     // Out-of-bounds arguments: let the real fd_write report EFAULT.
     if (iovs + iovsLen * 8 > bytes.length || nwritten + 4 > bytes.length) return original(fd, iovs, iovsLen, nwritten);
-    const view = new DataView(mem.buffer);
     let total = 0;
     for (let i = 0; i < iovsLen; i++) {
       const iov = iovs + i * 8;
       const ptr = view.getUint32(iov, true);
       const len = view.getUint32(iov + 4, true);
-      const run = ptr + len <= bytes.length ? bytes.subarray(ptr, ptr + len) : undefined;
-      if (run && isRecordRun(run)) {
-        for (const record of decodeRecords(run)) onRecord(record);
+      if (ptr + len <= bytes.length && isRun(bytes, view, ptr, ptr + len)) {
+        eachRecord(bytes, view, ptr, ptr + len, onRecord);
         total += len;
         continue;
       }
