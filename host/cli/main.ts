@@ -6,6 +6,8 @@ import { UsageError } from './command.ts';
 const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   run: () => import('./run.ts'),
   'javy-link': () => import('./javy-link.ts'),
+  instrument: () => import('./instrument.ts'),
+  inspect: () => import('./inspect.ts'),
 };
 
 function help(): string {

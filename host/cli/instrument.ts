@@ -1,0 +1,89 @@
+import { rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { InstrumentError, instrument } from '../tools/instrument.ts';
+import { loadWasm } from '../node/load.ts';
+import { UsageError, type Command } from './command.ts';
+
+const usage = `usage: wasm-observe instrument <in.wasm|in.wat> -o <out.wasm> [options]
+
+Adds automatic instrumentation: every selected function calls
+dylibso:observe/instrument enter(index) on entry and exit(index) on every return, and each
+memory.grow reports its delta through memory-grow. Run the result with 'wasm-observe run' or
+any Observe host; spans are named from the module's name section.
+
+options:
+  -o, --out <file>        where to write the instrumented module (required)
+  --include <glob>        instrument only functions whose name matches (repeatable; * and ?)
+  --exclude <glob>        never instrument functions whose name matches (repeatable)
+  --exported-only         instrument only exported functions
+  --legacy                import dylibso_observe.instrument_* (old Go hosts; Dylibso's Rust
+                          host refuses these)
+  --no-memory-grow        leave memory.grow alone
+  -q, --quiet             print nothing on success
+
+A module that is already instrumented, does not validate, or uses features binaryen cannot
+read is refused (exit 1) and nothing is written.`;
+
+const command: Command = {
+  summary: 'Instrument a module so every function call becomes a span (binaryen).',
+  usage,
+  async run(argv) {
+    const { values, positionals } = parse(argv);
+    const [input, ...extra] = positionals;
+    if (input === undefined) throw new UsageError('missing <in.wasm>');
+    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+    if (values.out === undefined) throw new UsageError('missing -o <out.wasm>');
+    const bytes = await loadWasm(input);
+    const started = performance.now();
+    let result;
+    try {
+      result = await instrument(bytes, {
+        include: values.include,
+        exclude: values.exclude,
+        exportedOnly: values['exported-only'],
+        legacy: values.legacy,
+        memoryGrow: !values['no-memory-grow'],
+      });
+    } catch (err) {
+      if (!(err instanceof InstrumentError)) throw err;
+      process.stderr.write(`wasm-observe instrument: ${input}: ${err.message}\n`);
+      return 1;
+    }
+    // Written beside the target and renamed: a failed write never leaves half a module behind.
+    const temporary = join(dirname(values.out), `.${process.pid}.instrument.tmp`);
+    await writeFile(temporary, result.bytes);
+    await rename(temporary, values.out);
+    for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
+    if (!values.quiet) {
+      const ms = (performance.now() - started).toFixed(0);
+      process.stderr.write(
+        `instrumented ${result.instrumented.size} functions and ${result.memoryGrowSites} memory.grow sites: ` +
+          `${input} (${bytes.length} bytes) → ${values.out} (${result.bytes.length} bytes) in ${ms} ms\n`,
+      );
+    }
+    return 0;
+  },
+};
+
+export default command;
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string', short: 'o' },
+        include: { type: 'string', multiple: true },
+        exclude: { type: 'string', multiple: true },
+        'exported-only': { type: 'boolean' },
+        legacy: { type: 'boolean' },
+        'no-memory-grow': { type: 'boolean' },
+        quiet: { type: 'boolean', short: 'q' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}

@@ -1,0 +1,416 @@
+/**
+ * Automatic instrumentation: rewrite a module so each selected function reports `enter(index)`
+ * and `exit(index)` through `dylibso:observe/instrument`, and each `memory.grow` reports its delta
+ * through `memory-grow` first. `index` is the function's index in the OUTPUT module, whose `name`
+ * section maps it to the function's original name — that is how every Observe host names spans.
+ *
+ * How a function is wrapped: binaryen.js cannot rename a function, so the function keeps its name,
+ * index, exports and table slots, its body moves into a new function, and its own body becomes
+ * `enter; result = call body(params…); exit; result`. Every normal return of the body — `return`,
+ * a branch to the function label, falling off the end, a tail call — comes back through that
+ * call, so `exit` runs on every path without rewriting returns. A trap unwinds past `exit`;
+ * hosts close what a trap leaves open.
+ */
+import { IMPORTS, INSTRUMENT_MODULE, INSTRUMENT_VERSION_GLOBALS, LEGACY_MODULE, importSpec } from '../abi/spec.ts';
+import type { ImportKind } from '../abi/spec.ts';
+import { ExpressionWalker, UnknownExpressionError } from './expressions.ts';
+import { extras, loadBinaryen, readFeatures, type Binaryen, type BinaryenModule } from './binaryen.ts';
+import * as wasm from './wasm-binary.ts';
+
+export interface InstrumentOptions {
+  /** Instrument only functions whose name matches one of these globs (`*`, `?`). Default: all. */
+  readonly include?: readonly string[];
+  /** Never instrument functions whose name matches one of these globs. */
+  readonly exclude?: readonly string[];
+  /** Instrument only functions the module exports. */
+  readonly exportedOnly?: boolean;
+  /** Import `dylibso_observe.instrument_*` (for hosts predating `dylibso:observe/instrument`). */
+  readonly legacy?: boolean;
+  /** Report `memory.grow` deltas (default true). */
+  readonly memoryGrow?: boolean;
+}
+
+export interface InstrumentResult {
+  readonly bytes: Uint8Array;
+  /** Output function index → original name, for every instrumented function. */
+  readonly instrumented: ReadonlyMap<number, string>;
+  readonly memoryGrowSites: number;
+  /** Things the caller should tell the user; the output is still good. */
+  readonly warnings: readonly string[];
+}
+
+/** Refusal with a message meant for the user; nothing was produced. */
+export class InstrumentError extends Error {}
+
+/**
+ * Version stamped into `wasm_instr_version_major/minor`, as Dylibso's instrumenting compiler
+ * does. Dylibso's Rust host requires major 0 and minor ≥ 4; its Go host compares the same way.
+ */
+export const INSTRUMENT_VERSION = { major: 0, minor: 4 } as const;
+
+export async function instrumentModule(bytes: Uint8Array, options: InstrumentOptions = {}): Promise<Uint8Array> {
+  return (await instrument(bytes, options)).bytes;
+}
+
+export async function instrument(bytes: Uint8Array, options: InstrumentOptions = {}): Promise<InstrumentResult> {
+  const input = parseInput(bytes);
+  const binaryen = await loadBinaryen();
+  const wasDebugInfo = binaryen.getDebugInfo();
+  // Debug info on: binaryen keeps the names it reads and writes a name section.
+  binaryen.setDebugInfo(true);
+  let module: BinaryenModule | undefined;
+  try {
+    module = read(binaryen, bytes);
+    const rewritten = rewrite(binaryen, module, input, options);
+    const out = finish(module, bytes, input, rewritten);
+    return { bytes: out, ...rewritten.result };
+  } finally {
+    module?.dispose();
+    binaryen.setDebugInfo(wasDebugInfo);
+  }
+}
+
+interface Input {
+  readonly sections: wasm.Section[];
+  readonly names: Map<number, string>;
+  readonly importedFunctions: number;
+  readonly importedGlobals: number;
+}
+
+function parseInput(bytes: Uint8Array): Input {
+  let sections: wasm.Section[];
+  let imports: wasm.Import[];
+  try {
+    sections = wasm.sections(bytes);
+    imports = wasm.imports(sections);
+  } catch (err) {
+    throw new InstrumentError(`cannot read the module: ${(err as Error).message}`);
+  }
+  const instrumentKinds: readonly ImportKind[] = ['function-enter', 'function-exit', 'memory-grow'];
+  const observed = imports.find((i) => instrumentKinds.includes(importSpec(i.module, i.name)?.kind as ImportKind));
+  if (observed) {
+    throw new InstrumentError(`module is already instrumented: it imports ${observed.module}.${observed.name}`);
+  }
+  const stamp = wasm.exports(sections).find((e) => (INSTRUMENT_VERSION_GLOBALS as readonly string[]).includes(e.name));
+  if (stamp) throw new InstrumentError(`module is already instrumented: it exports ${stamp.name}`);
+  return {
+    sections,
+    names: wasm.functionNames(sections),
+    importedFunctions: imports.filter((i) => i.kind === 'func').length,
+    importedGlobals: imports.filter((i) => i.kind === 'global').length,
+  };
+}
+
+function read(binaryen: Binaryen, bytes: Uint8Array): BinaryenModule {
+  let module: BinaryenModule;
+  try {
+    module = extras(binaryen).readBinary(bytes, readFeatures(binaryen));
+  } catch (err) {
+    throw new InstrumentError(`binaryen cannot read the module: ${(err as Error).message}`);
+  }
+  module.setFeatures(readFeatures(binaryen));
+  if (!quietly(() => module.validate())) {
+    module.dispose();
+    throw new InstrumentError('the module does not validate (or uses WebAssembly features binaryen 132 does not support)');
+  }
+  return module;
+}
+
+/** binaryen prints validation errors to stdout; a CLI must not mix them into its output. */
+function quietly<T>(fn: () => T): T {
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) =>
+    (process.stderr.write as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest)) as typeof write;
+  try {
+    return fn();
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+interface Rewritten {
+  /** Output function index → name for the output's name section. */
+  readonly outputNames: Map<number, string>;
+  /** binaryen internal name → expected output index, checked against what binaryen writes. */
+  readonly expectedIndex: Map<string, number>;
+  readonly result: Omit<InstrumentResult, 'bytes'>;
+}
+
+interface FunctionEntry {
+  readonly ref: number;
+  readonly internal: string;
+  readonly display: string;
+  readonly imported: boolean;
+}
+
+function rewrite(binaryen: Binaryen, module: BinaryenModule, input: Input, options: InstrumentOptions): Rewritten {
+  const functions: FunctionEntry[] = [];
+  for (let i = 0; i < module.getNumFunctions(); i++) {
+    const ref = module.getFunctionByIndex(i);
+    const info = binaryen.getFunctionInfo(ref);
+    const imported = Boolean(info.module);
+    const display = input.names.get(i) ?? (imported ? `${info.module}.${info.base}` : `wasm-function[${i}]`);
+    functions.push({ ref, internal: info.name, display, imported });
+  }
+  if (functions.filter((f) => f.imported).length !== input.importedFunctions) {
+    throw new Error('binaryen reordered the imported functions; function indices cannot be trusted');
+  }
+
+  const selected = select(binaryen, module, functions, options);
+  const walker = new ExpressionWalker(binaryen);
+  const growSites: number[] = [];
+  if (options.memoryGrow !== false) {
+    for (const f of functions) {
+      if (f.imported) continue;
+      try {
+        growSites.push(...walker.find(binaryen.getFunctionInfo(f.ref).body, binaryen.MemoryGrowId));
+      } catch (err) {
+        if (!(err instanceof UnknownExpressionError)) throw err;
+        throw new InstrumentError(
+          `function ${f.display} uses an instruction (binaryen expression ${err.expressionId}) the memory.grow scan cannot look inside; instrument with memoryGrow off (--no-memory-grow)`,
+        );
+      }
+    }
+  }
+  if (selected.length === 0 && growSites.length === 0) {
+    throw new InstrumentError('nothing to instrument: no function matches the selection and the module never grows memory');
+  }
+
+  const unique = uniqueNamer(module);
+  const added = addImports(binaryen, module, unique, options.legacy === true, {
+    'function-enter': selected.length > 0,
+    'function-exit': selected.length > 0,
+    'memory-grow': growSites.length > 0,
+  });
+  // The writer emits imported functions first: each defined function moves up by the imports added.
+  const outputIndex = (position: number): number =>
+    position < input.importedFunctions ? position : position + added.length;
+
+  const outputNames = new Map<number, string>();
+  const expectedIndex = new Map<string, number>();
+  functions.forEach((f, position) => {
+    outputNames.set(outputIndex(position), f.display);
+    expectedIndex.set(f.internal, outputIndex(position));
+  });
+  added.forEach((a, k) => {
+    outputNames.set(input.importedFunctions + k, `${a.module}.${a.name}`);
+    expectedIndex.set(a.internal, input.importedFunctions + k);
+  });
+  let nextIndex = functions.length + added.length;
+  const addFunction: AddFunction = (name, display, params, results, vars, body) => {
+    const ref = module.addFunction(name, params, results, vars, body);
+    outputNames.set(nextIndex, display);
+    expectedIndex.set(name, nextIndex++);
+    return ref;
+  };
+
+  const imp = (kind: ImportKind): string => added.find((a) => a.kind === kind)!.internal;
+  if (growSites.length > 0) {
+    reportGrowth(binaryen, module, growSites, imp('memory-grow'), unique, addFunction);
+  }
+
+  const instrumented = new Map<number, string>();
+  for (const position of selected) {
+    const f = functions[position]!;
+    const index = outputIndex(position);
+    wrap(binaryen, module, f, index, { enter: imp('function-enter'), exit: imp('function-exit') }, unique, addFunction);
+    instrumented.set(index, f.display);
+  }
+
+  for (const [global, value] of [
+    [INSTRUMENT_VERSION_GLOBALS[0], INSTRUMENT_VERSION.major],
+    [INSTRUMENT_VERSION_GLOBALS[1], INSTRUMENT_VERSION.minor],
+  ] as const) {
+    const internal = unique(global, (n) => module.getGlobal(n) !== 0);
+    module.addGlobal(internal, binaryen.i32, false, module.i32.const(value));
+    module.addGlobalExport(internal, global);
+  }
+
+  const warnings: string[] = [];
+  if (input.importedGlobals > 0) {
+    warnings.push(
+      `the module imports ${input.importedGlobals} global(s): Dylibso's Rust and Go hosts read the version globals without counting imported globals and may reject this module`,
+    );
+  }
+  if (options.legacy) {
+    warnings.push(`legacy imports (${LEGACY_MODULE}): Dylibso's Rust host refuses modules that import them`);
+  }
+  return { outputNames, expectedIndex, result: { instrumented, memoryGrowSites: growSites.length, warnings } };
+}
+
+function select(binaryen: Binaryen, module: BinaryenModule, functions: readonly FunctionEntry[], options: InstrumentOptions): number[] {
+  const include = options.include?.length ? options.include.map(glob) : undefined;
+  const exclude = (options.exclude ?? []).map(glob);
+  const exported = new Set<string>();
+  for (let i = 0; i < module.getNumExports(); i++) {
+    const info = binaryen.getExportInfo(module.getExportByIndex(i));
+    if (info.kind === binaryen.ExternalFunction) exported.add(info.value);
+  }
+  const out: number[] = [];
+  functions.forEach((f, position) => {
+    if (f.imported) return;
+    if (options.exportedOnly && !exported.has(f.internal)) return;
+    if (include && !include.some((re) => re.test(f.display))) return;
+    if (exclude.some((re) => re.test(f.display))) return;
+    out.push(position);
+  });
+  return out;
+}
+
+/** `*` any run of characters, `?` one character; the whole name must match. */
+export function glob(pattern: string): RegExp {
+  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`, 's');
+}
+
+type Unique = (base: string, taken?: (name: string) => boolean) => string;
+
+function uniqueNamer(module: BinaryenModule): Unique {
+  const used = new Set<string>();
+  return (base, taken = (n) => module.getFunction(n) !== 0) => {
+    let name = base;
+    for (let k = 1; used.has(name) || taken(name); k++) name = `${base}.${k}`;
+    used.add(name);
+    return name;
+  };
+}
+
+interface AddedImport {
+  readonly kind: ImportKind;
+  readonly module: string;
+  readonly name: string;
+  readonly internal: string;
+}
+
+function addImports(
+  binaryen: Binaryen,
+  module: BinaryenModule,
+  unique: Unique,
+  legacy: boolean,
+  wanted: Record<'function-enter' | 'function-exit' | 'memory-grow', boolean>,
+): AddedImport[] {
+  const namespace = legacy ? LEGACY_MODULE : INSTRUMENT_MODULE;
+  const added: AddedImport[] = [];
+  for (const [kind, want] of Object.entries(wanted) as [ImportKind, boolean][]) {
+    if (!want) continue;
+    const spec = IMPORTS.find((i) => i.module === namespace && i.kind === kind)!;
+    const internal = unique(`observe.${spec.name}`);
+    const params = binaryen.createType(spec.params.map((t) => binaryen[t]));
+    module.addFunctionImport(internal, spec.module, spec.name, params, binaryen.none);
+    added.push({ kind, module: spec.module, name: spec.name, internal });
+  }
+  return added;
+}
+
+type AddFunction = (name: string, display: string, params: number, results: number, vars: readonly number[], body: number) => number;
+
+/** Each `memory.grow(delta)` becomes `memory.grow(report(delta))`: reported, then grown. */
+function reportGrowth(binaryen: Binaryen, module: BinaryenModule, sites: readonly number[], growImport: string, unique: Unique, addFunction: AddFunction): void {
+  const helpers = new Map<number, string>();
+  const helperFor = (type: number): string => {
+    let name = helpers.get(type);
+    if (name) return name;
+    name = unique(`observe.report_memory_grow_${type === binaryen.i64 ? 'i64' : 'i32'}`);
+    const delta = module.local.get(0, type);
+    // memory64 grows by an i64 page count; the ABI's parameter is i32.
+    const pages = type === binaryen.i64 ? module.i32.wrap(delta) : delta;
+    const body = module.block(
+      null,
+      [module.call(growImport, [pages], binaryen.none), module.local.get(0, type)],
+      type,
+    );
+    addFunction(name, name, type, type, [], body);
+    helpers.set(type, name);
+    return name;
+  };
+  for (const site of sites) {
+    const delta = extras(binaryen).MemoryGrow.getDelta(site);
+    const type = binaryen.getExpressionType(delta);
+    extras(binaryen).MemoryGrow.setDelta(site, module.call(helperFor(type), [delta], type));
+  }
+}
+
+function wrap(
+  binaryen: Binaryen,
+  module: BinaryenModule,
+  f: FunctionEntry,
+  index: number,
+  calls: { enter: string; exit: string },
+  unique: Unique,
+  addFunction: AddFunction,
+): void {
+  const info = binaryen.getFunctionInfo(f.ref);
+  const bodyName = unique(`${f.internal}$body`);
+  const body = addFunction(bodyName, `${f.display} [body]`, info.params, info.results, info.vars, info.body);
+  copyLocalNames(binaryen, f.ref, body);
+
+  const args = binaryen.expandType(info.params).map((t, k) => module.local.get(k, t));
+  const enter = module.call(calls.enter, [module.i32.const(index)], binaryen.none);
+  const exit = module.call(calls.exit, [module.i32.const(index)], binaryen.none);
+  const callBody = module.call(bodyName, args, info.results);
+  let wrapper: number;
+  if (info.results === binaryen.none) {
+    wrapper = module.block(null, [enter, callBody, exit], binaryen.none);
+  } else {
+    const result = extras(binaryen)._BinaryenFunctionAddVar(f.ref, info.results);
+    wrapper = module.block(
+      null,
+      [enter, module.local.set(result, callBody), exit, module.local.get(result, info.results)],
+      info.results,
+    );
+  }
+  extras(binaryen).Function.setBody(f.ref, wrapper);
+  // Drops the body's locals, now unused here: wasm zeroes every local on each call.
+  module.runPassesOnFunction(f.ref, ['reorder-locals']);
+}
+
+function copyLocalNames(binaryen: Binaryen, from: number, to: number): void {
+  for (let k = 0; k < extras(binaryen).Function.getNumLocals(from); k++) {
+    if (extras(binaryen).Function.hasLocalName(from, k)) {
+      extras(binaryen).Function.setLocalName(to, k, extras(binaryen).Function.getLocalName(from, k));
+    }
+  }
+}
+
+function finish(module: BinaryenModule, original: Uint8Array, input: Input, rewritten: Rewritten): Uint8Array {
+  if (!quietly(() => module.validate())) {
+    throw new Error('internal error: the instrumented module does not validate');
+  }
+  const written = module.emitBinary();
+  const writtenSections = wasm.sections(written);
+  // binaryen names the functions it has explicit names for; each must sit where we computed.
+  for (const [index, name] of wasm.functionNames(writtenSections)) {
+    const expected = rewritten.expectedIndex.get(name);
+    if (expected !== undefined && expected !== index) {
+      throw new Error(`internal error: ${name} written at index ${index}, expected ${expected}`);
+    }
+  }
+  let out = wasm.replaceFunctionNames(written, rewritten.outputNames);
+  out = restoreCustomSections(out, input.sections);
+  if (WebAssembly.validate(original as BufferSource) && !WebAssembly.validate(out as BufferSource)) {
+    throw new Error('internal error: the instrumented module does not compile in this Node');
+  }
+  return out;
+}
+
+/** Custom sections binaryen dropped are appended as they were (they are opaque to us). */
+function restoreCustomSections(bytes: Uint8Array, originalSections: readonly wasm.Section[]): Uint8Array {
+  const present = new Map<string, number>();
+  for (const s of wasm.sections(bytes)) if (s.name !== undefined) present.set(s.name, (present.get(s.name) ?? 0) + 1);
+  const missing: Uint8Array[] = [];
+  for (const s of originalSections) {
+    if (s.name === undefined || s.name === 'name') continue;
+    const left = present.get(s.name) ?? 0;
+    if (left > 0) present.set(s.name, left - 1);
+    else missing.push(s.raw);
+  }
+  if (missing.length === 0) return bytes;
+  const out = new Uint8Array(bytes.length + missing.reduce((n, m) => n + m.length, 0));
+  out.set(bytes);
+  let at = bytes.length;
+  for (const m of missing) {
+    out.set(m, at);
+    at += m.length;
+  }
+  return out;
+}

@@ -1,0 +1,269 @@
+/**
+ * Just enough of the WebAssembly binary format for the tools: walk sections, read the import,
+ * function and export sections, and read or rewrite the `name` section's function names. Works on
+ * modules the running engine cannot compile (a GC module, say), which `WebAssembly.Module` cannot.
+ */
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
+const utf8Encoder = new TextEncoder();
+
+export const SECTION = { custom: 0, import: 2, function: 3, export: 7 } as const;
+export const EXTERNAL_KIND = ['func', 'table', 'memory', 'global', 'tag'] as const;
+export type ExternalKind = (typeof EXTERNAL_KIND)[number];
+
+/** Subsection id of the function names inside the `name` custom section. */
+const FUNCTION_NAMES = 1;
+
+export interface Section {
+  readonly id: number;
+  /** Custom sections only. */
+  readonly name?: string;
+  /** Section payload (after the custom section's name, for custom sections). */
+  readonly payload: Uint8Array;
+  /** Whole section: id byte, size and payload, as it sits in the module. */
+  readonly raw: Uint8Array;
+}
+
+export interface Import {
+  readonly module: string;
+  readonly name: string;
+  readonly kind: ExternalKind;
+}
+
+export interface Export {
+  readonly name: string;
+  readonly kind: ExternalKind;
+  readonly index: number;
+}
+
+export class Reader {
+  pos = 0;
+  constructor(readonly bytes: Uint8Array) {}
+
+  get done(): boolean {
+    return this.pos >= this.bytes.length;
+  }
+
+  byte(): number {
+    if (this.pos >= this.bytes.length) throw new RangeError(`unexpected end at byte ${this.pos}`);
+    return this.bytes[this.pos++]!;
+  }
+
+  u32(): number {
+    let result = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      const b = this.byte();
+      result |= (b & 0x7f) << shift;
+      if ((b & 0x80) === 0) return result >>> 0;
+    }
+    throw new RangeError(`LEB128 too long at byte ${this.pos}`);
+  }
+
+  /** Signed LEB128 of up to 64 bits, value discarded (heap types, init expressions). */
+  skipLeb(): void {
+    while (this.byte() & 0x80);
+  }
+
+  take(length: number): Uint8Array {
+    if (this.pos + length > this.bytes.length) throw new RangeError(`unexpected end at byte ${this.pos}`);
+    const out = this.bytes.subarray(this.pos, this.pos + length);
+    this.pos += length;
+    return out;
+  }
+
+  string(): string {
+    return utf8Decoder.decode(this.take(this.u32()));
+  }
+}
+
+export function sections(bytes: Uint8Array): Section[] {
+  const r = new Reader(bytes);
+  const magic = r.take(8);
+  if (magic[0] !== 0 || magic[1] !== 0x61 || magic[2] !== 0x73 || magic[3] !== 0x6d) {
+    throw new Error('not a WebAssembly module (bad magic number)');
+  }
+  if (magic[4] !== 1 || magic[5] !== 0 || magic[6] !== 0 || magic[7] !== 0) {
+    throw new Error('not a core WebAssembly module (version is not 1; a component?)');
+  }
+  const out: Section[] = [];
+  while (!r.done) {
+    const start = r.pos;
+    const id = r.byte();
+    const size = r.u32();
+    const payloadStart = r.pos;
+    const body = r.take(size);
+    const raw = bytes.subarray(start, payloadStart + size);
+    if (id === SECTION.custom) {
+      const cr = new Reader(body);
+      const name = cr.string();
+      out.push({ id, name, payload: body.subarray(cr.pos), raw });
+    } else {
+      out.push({ id, payload: body, raw });
+    }
+  }
+  return out;
+}
+
+/** Skip a value type, including the GC proposal's `(ref null? ht)` forms. */
+function skipValType(r: Reader): void {
+  const t = r.byte();
+  if (t === 0x63 || t === 0x64) r.skipLeb();
+}
+
+function skipLimits(r: Reader): void {
+  const flags = r.byte();
+  r.u32();
+  if (flags & 1) r.u32();
+  // Custom page sizes (flag bit 3) carry a page-size log2 after the limits.
+  if (flags & 8) r.u32();
+}
+
+export function imports(all: readonly Section[]): Import[] {
+  const section = all.find((s) => s.id === SECTION.import);
+  if (!section) return [];
+  const r = new Reader(section.payload);
+  const count = r.u32();
+  const out: Import[] = [];
+  for (let i = 0; i < count; i++) {
+    const module = r.string();
+    const name = r.string();
+    const kindByte = r.byte();
+    const kind = EXTERNAL_KIND[kindByte];
+    if (kind === undefined) throw new Error(`import ${module}.${name}: unknown kind 0x${kindByte.toString(16)}`);
+    switch (kind) {
+      case 'func':
+        r.u32();
+        break;
+      case 'table':
+        skipValType(r);
+        skipLimits(r);
+        break;
+      case 'memory':
+        skipLimits(r);
+        break;
+      case 'global':
+        skipValType(r);
+        r.byte();
+        break;
+      case 'tag':
+        r.byte();
+        r.u32();
+        break;
+    }
+    out.push({ module, name, kind });
+  }
+  return out;
+}
+
+export function definedFunctionCount(all: readonly Section[]): number {
+  const section = all.find((s) => s.id === SECTION.function);
+  return section ? new Reader(section.payload).u32() : 0;
+}
+
+export function exports(all: readonly Section[]): Export[] {
+  const section = all.find((s) => s.id === SECTION.export);
+  if (!section) return [];
+  const r = new Reader(section.payload);
+  const count = r.u32();
+  const out: Export[] = [];
+  for (let i = 0; i < count; i++) {
+    const name = r.string();
+    const kind = EXTERNAL_KIND[r.byte()] ?? 'func';
+    out.push({ name, kind, index: r.u32() });
+  }
+  return out;
+}
+
+/** Function index → name from the `name` section; tolerant of a damaged section, like hosts are. */
+export function functionNames(all: readonly Section[]): Map<number, string> {
+  const names = new Map<number, string>();
+  for (const s of all) {
+    if (s.name !== 'name') continue;
+    const r = new Reader(s.payload);
+    try {
+      while (!r.done) {
+        const id = r.byte();
+        const body = new Reader(r.take(r.u32()));
+        if (id !== FUNCTION_NAMES) continue;
+        const count = body.u32();
+        for (let i = 0; i < count; i++) names.set(body.u32(), body.string());
+      }
+    } catch {
+      // Keep what was read before the damage.
+    }
+  }
+  return names;
+}
+
+function leb(value: number): number[] {
+  const out: number[] = [];
+  let v = value >>> 0;
+  do {
+    let b = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) b |= 0x80;
+    out.push(b);
+  } while (v !== 0);
+  return out;
+}
+
+function vector(parts: readonly Uint8Array[]): Uint8Array {
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function withSize(id: number, payload: Uint8Array): Uint8Array {
+  return vector([Uint8Array.of(id, ...leb(payload.length)), payload]);
+}
+
+function encodeString(s: string): Uint8Array {
+  const b = utf8Encoder.encode(s);
+  return vector([Uint8Array.of(...leb(b.length)), b]);
+}
+
+export function customSection(name: string, payload: Uint8Array): Uint8Array {
+  return withSize(SECTION.custom, vector([encodeString(name), payload]));
+}
+
+/**
+ * The module with its `name` section's function-names subsection replaced by `names` (other
+ * subsections — module and local names — kept). Adds a `name` section if there was none.
+ */
+export function replaceFunctionNames(bytes: Uint8Array, names: ReadonlyMap<number, string>): Uint8Array {
+  const all = sections(bytes);
+  const entries = [...names].sort((a, b) => a[0] - b[0]);
+  const fnSub = withSize(
+    FUNCTION_NAMES,
+    vector([Uint8Array.of(...leb(entries.length)), ...entries.map(([i, n]) => vector([Uint8Array.of(...leb(i)), encodeString(n)]))]),
+  );
+  const existing = all.find((s) => s.name === 'name');
+  const subsections: Uint8Array[] = [];
+  let placed = false;
+  if (existing) {
+    const r = new Reader(existing.payload);
+    while (!r.done) {
+      const start = r.pos;
+      const id = r.byte();
+      r.take(r.u32());
+      if (id === FUNCTION_NAMES) continue;
+      // Subsections must appear in increasing id order.
+      if (id > FUNCTION_NAMES && !placed) {
+        subsections.push(fnSub);
+        placed = true;
+      }
+      subsections.push(existing.payload.subarray(start, r.pos));
+    }
+  }
+  if (!placed) subsections.push(fnSub);
+  const nameSection = customSection('name', vector(subsections));
+  const header = bytes.subarray(0, 8);
+  const body = all.filter((s) => s !== existing).map((s) => s.raw);
+  // The spec places `name` after the data section; appending keeps that true.
+  return vector([header, ...body, nameSection]);
+}
