@@ -145,8 +145,8 @@ function tagPart(value, isKey) {
 function formatTags(tags) {
   if (tags === null || tags === undefined) return '';
   if (typeof tags === 'string') return tags;
-  if (Array.isArray(tags)) return tags.map((t) => text(t)).filter((t) => t !== undefined && t !== '').join(',');
-  if (tags !== null && typeof tags === 'object') {
+  if (Array.isArray(tags)) return tags.map((t) => tagPart(t, false)).filter((t) => t !== '').join(',');
+  if (typeof tags === 'object') {
     return Object.keys(tags).map((k) => `${tagPart(k, true)}:${tagPart(tags[k], false)}`).join(',');
   }
   return text(tags);
@@ -189,10 +189,9 @@ function statsdLine(name, value, type, sampleRate, tags) {
     if (!(sampleRate > 0) || Math.random() >= sampleRate) return undefined;
     line += `|@${sampleRate}`;
   }
-  if (tags !== undefined && tags !== '') {
-    const s = Array.isArray(tags) ? tags.map((t) => tagPart(t, false)).join(',') : formatTags(tags);
-    if (s) line += `|#${s}`;
-  }
+  // A tag string is the caller's, but `|` or a newline would end the line early.
+  const s = typeof tags === 'string' ? tags.replace(/[|\n]/g, '_') : formatTags(tags);
+  if (s) line += `|#${s}`;
   return line;
 }
 

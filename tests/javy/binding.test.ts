@@ -34,7 +34,7 @@ describe('Javy binding in QuickJS', () => {
       o.gaugeDelta('queue', 2);
       o.gaugeDelta('queue', -2);
       o.timing('db', 12.25, 1, ['db:pg']);
-      o.histogram('size', 512);
+      o.histogram('size', 512, 1, 'evil:a|b\\nc');
       o.distribution('latency', 3);
       o.set('users', 'ann|bob');
       o.spanExit();
@@ -54,7 +54,7 @@ describe('Javy binding in QuickJS', () => {
       { type: 'metric', format: 1, text: 'queue:+2|g' },
       { type: 'metric', format: 1, text: 'queue:-2|g' },
       { type: 'metric', format: 1, text: 'db:12.25|ms|#db:pg' },
-      { type: 'metric', format: 1, text: 'size:512|h' },
+      { type: 'metric', format: 1, text: 'size:512|h|#evil:a_b_c' },
       { type: 'metric', format: 1, text: 'latency:3|d' },
       { type: 'metric', format: 1, text: 'users:ann_bob|s' },
       { type: 'span-exit' },
