@@ -48,8 +48,9 @@ export async function withRetry<T>(attempt: () => Promise<T>, policy: RetryPolic
   }
 }
 
+/** Not unref'd: a flush or shutdown awaiting a retry must keep the process alive until it ends. */
 export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export function errorText(err: unknown): string {
