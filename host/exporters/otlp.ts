@@ -44,13 +44,17 @@ export class OtlpExporter implements TelemetryExporter {
     const env = options.env ?? process.env;
     this.config = resolveOtlp(options, env);
     const { traces, logs, metrics } = this.config;
+    // A flush sends every queued batch at once; the exporters refuse more concurrent requests
+    // than their limit (default 30), which would drop a large backlog at shutdown.
+    const batch = { maxQueueSize: 2048, maxExportBatchSize: 512, ...options.batch };
+    const concurrency = Math.ceil(batch.maxQueueSize / Math.min(batch.maxExportBatchSize, batch.maxQueueSize)) + 2;
     const interval = Number(env.OTEL_METRIC_EXPORT_INTERVAL);
     this.pipeline = new OtelPipeline({
       name: this.name,
-      spans: traces && traceExporter(traces),
-      logs: logs && logExporter(logs),
-      metrics: metrics && metricExporter(metrics),
-      batch: options.batch,
+      spans: traces && traceExporter(traces, concurrency),
+      logs: logs && logExporter(logs, concurrency),
+      metrics: metrics && metricExporter(metrics, concurrency),
+      batch,
       metricIntervalMs: options.metricIntervalMs ?? (interval > 0 ? interval : undefined),
     });
   }
@@ -78,27 +82,27 @@ export class OtlpExporter implements TelemetryExporter {
   }
 }
 
-function httpOptions(config: OtlpSignalConfig): OTLPExporterNodeConfigBase {
+function httpOptions(config: OtlpSignalConfig, concurrencyLimit: number): OTLPExporterNodeConfigBase {
   // The exporters' CompressionAlgorithm enum has exactly these string values.
   const compression = config.compression as OTLPExporterNodeConfigBase['compression'];
-  return { url: config.url, headers: config.headers, timeoutMillis: config.timeoutMillis, compression };
+  return { url: config.url, headers: config.headers, timeoutMillis: config.timeoutMillis, compression, concurrencyLimit };
 }
 
-function traceExporter(config: OtlpSignalConfig): SpanExporter {
-  if (config.protocol === 'grpc') return lazyGrpc(config, async (o) => new (await import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter(o));
-  return config.protocol === 'http/json' ? new JsonTraces(httpOptions(config)) : new ProtoTraces(httpOptions(config));
+function traceExporter(config: OtlpSignalConfig, concurrency: number): SpanExporter {
+  if (config.protocol === 'grpc') return lazyGrpc(config, concurrency, async (o) => new (await import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter(o));
+  return config.protocol === 'http/json' ? new JsonTraces(httpOptions(config, concurrency)) : new ProtoTraces(httpOptions(config, concurrency));
 }
 
-function logExporter(config: OtlpSignalConfig): LogRecordExporter {
-  if (config.protocol === 'grpc') return lazyGrpc(config, async (o) => new (await import('@opentelemetry/exporter-logs-otlp-grpc')).OTLPLogExporter(o));
-  return config.protocol === 'http/json' ? new JsonLogs(httpOptions(config)) : new ProtoLogs(httpOptions(config));
+function logExporter(config: OtlpSignalConfig, concurrency: number): LogRecordExporter {
+  if (config.protocol === 'grpc') return lazyGrpc(config, concurrency, async (o) => new (await import('@opentelemetry/exporter-logs-otlp-grpc')).OTLPLogExporter(o));
+  return config.protocol === 'http/json' ? new JsonLogs(httpOptions(config, concurrency)) : new ProtoLogs(httpOptions(config, concurrency));
 }
 
-function metricExporter(config: OtlpSignalConfig): PushMetricExporter {
+function metricExporter(config: OtlpSignalConfig, concurrency: number): PushMetricExporter {
   if (config.protocol === 'grpc') {
-    return lazyGrpc(config, async (o) => new (await import('@opentelemetry/exporter-metrics-otlp-grpc')).OTLPMetricExporter(o));
+    return lazyGrpc(config, concurrency, async (o) => new (await import('@opentelemetry/exporter-metrics-otlp-grpc')).OTLPMetricExporter(o));
   }
-  return config.protocol === 'http/json' ? new JsonMetrics(httpOptions(config)) : new ProtoMetrics(httpOptions(config));
+  return config.protocol === 'http/json' ? new JsonMetrics(httpOptions(config, concurrency)) : new ProtoMetrics(httpOptions(config, concurrency));
 }
 
 interface AnyExporter<T> {
@@ -107,20 +111,26 @@ interface AnyExporter<T> {
   forceFlush(): Promise<void>;
 }
 
-type GrpcOptions = { url: string; metadata: import('@grpc/grpc-js').Metadata; timeoutMillis: number; compression: OTLPExporterNodeConfigBase['compression'] };
+type GrpcOptions = {
+  url: string;
+  metadata: import('@grpc/grpc-js').Metadata;
+  timeoutMillis: number;
+  compression: OTLPExporterNodeConfigBase['compression'];
+  concurrencyLimit: number;
+};
 
 /**
  * gRPC exporters load @grpc/grpc-js (slow to import) only when a gRPC destination is chosen: the
  * exporter is created on first use, and the calls made meanwhile wait for it.
  */
-function lazyGrpc<T>(config: OtlpSignalConfig, create: (options: GrpcOptions) => Promise<AnyExporter<T>>): AnyExporter<T> {
+function lazyGrpc<T>(config: OtlpSignalConfig, concurrencyLimit: number, create: (options: GrpcOptions) => Promise<AnyExporter<T>>): AnyExporter<T> {
   let exporter: Promise<AnyExporter<T>> | undefined;
   const get = (): Promise<AnyExporter<T>> =>
     (exporter ??= import('@grpc/grpc-js').then(({ Metadata }) => {
       const metadata = new Metadata();
       for (const [key, value] of Object.entries(config.headers)) metadata.set(key, value);
       const compression = config.compression as OTLPExporterNodeConfigBase['compression'];
-      return create({ url: config.url, metadata, timeoutMillis: config.timeoutMillis, compression });
+      return create({ url: config.url, metadata, timeoutMillis: config.timeoutMillis, compression, concurrencyLimit });
     }));
   return {
     export(items, done) {
