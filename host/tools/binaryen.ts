@@ -47,6 +47,9 @@ export interface BinaryenExtras {
     setLocalName(func: number, index: number, name: string): void;
     setBody(func: number, body: number): void;
   };
+  Call: { isReturn(expr: number): boolean };
+  CallIndirect: { isReturn(expr: number): boolean };
+  CallRef: { isReturn(expr: number): boolean };
   MemoryGrow: {
     getDelta(expr: number): number;
     setDelta(expr: number, delta: number): void;

@@ -1,8 +1,8 @@
 /**
- * Find every expression of one kind in a binaryen function body. binaryen.js has no generic
+ * Visit every expression in a binaryen function body. binaryen.js has no generic
  * child visitor, so this table lists, for each expression class, the getters that return child
  * expressions (other getters return names, lanes or offsets). An expression kind missing from
- * the table is reported, not skipped: a `memory.grow` hidden under it would go unreported.
+ * the table is reported, not skipped: a `memory.grow` or tail call under it would be missed.
  */
 import type binaryenType from 'binaryen';
 
@@ -120,14 +120,13 @@ export class ExpressionWalker {
     }
   }
 
-  /** Every expression with id `wanted` under `root` (iterative: real bodies nest deeply). */
-  find(root: ExpressionRef, wanted: number): ExpressionRef[] {
-    const found: ExpressionRef[] = [];
+  /** Calls `visit` with every expression under `root` (iterative: real bodies nest deeply). */
+  walk(root: ExpressionRef, visit: (expr: ExpressionRef, id: number) => void): void {
     const stack: ExpressionRef[] = root ? [root] : [];
     while (stack.length > 0) {
       const expr = stack.pop()!;
       const id = this.binaryen.getExpressionId(expr);
-      if (id === wanted) found.push(expr);
+      visit(expr, id);
       const kind = this.kinds.get(id);
       if (!kind) throw new UnknownExpressionError(id);
       for (const { get, many } of kind.getters) {
@@ -136,7 +135,6 @@ export class ExpressionWalker {
         else if (child) stack.push(child as ExpressionRef);
       }
     }
-    return found;
   }
 }
 

@@ -7,9 +7,9 @@
  * How a function is wrapped: binaryen.js cannot rename a function, so the function keeps its name,
  * index, exports and table slots, its body moves into a new function, and its own body becomes
  * `enter; result = call body(params…); exit; result`. Every normal return of the body — `return`,
- * a branch to the function label, falling off the end, a tail call — comes back through that
- * call, so `exit` runs on every path without rewriting returns. A trap unwinds past `exit`;
- * hosts close what a trap leaves open.
+ * a branch to the function label, falling off the end — comes back through that call, so `exit`
+ * runs on every path without rewriting returns. A trap unwinds past `exit`; hosts close what a
+ * trap leaves open. Functions that make tail calls are left alone (see `rewrite`).
  */
 import { IMPORTS, INSTRUMENT_MODULE, INSTRUMENT_VERSION_GLOBALS, LEGACY_MODULE, importSpec } from '../abi/spec.ts';
 import type { ImportKind } from '../abi/spec.ts';
@@ -106,7 +106,11 @@ function read(binaryen: Binaryen, bytes: Uint8Array): BinaryenModule {
   try {
     module = extras(binaryen).readBinary(bytes, readFeatures(binaryen));
   } catch (err) {
-    throw new InstrumentError(`binaryen cannot read the module: ${(err as Error).message}`);
+    // binaryen's own message is terse ("error in parsing wasm binary"); the engine says why.
+    const why = engineError(bytes);
+    throw new InstrumentError(
+      why ? `not a valid module: ${why}` : `binaryen cannot read the module (a WebAssembly feature it does not support?): ${(err as Error).message}`,
+    );
   }
   module.setFeatures(readFeatures(binaryen));
   if (!quietly(() => module.validate())) {
@@ -114,6 +118,15 @@ function read(binaryen: Binaryen, bytes: Uint8Array): BinaryenModule {
     throw new InstrumentError('the module does not validate (or uses WebAssembly features binaryen 132 does not support)');
   }
   return module;
+}
+
+function engineError(bytes: Uint8Array): string | undefined {
+  try {
+    new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
 /** binaryen prints validation errors to stdout; a CLI must not mix them into its output. */
@@ -156,22 +169,32 @@ function rewrite(binaryen: Binaryen, module: BinaryenModule, input: Input, optio
     throw new Error('binaryen reordered the imported functions; function indices cannot be trusted');
   }
 
-  const selected = select(binaryen, module, functions, options);
   const walker = new ExpressionWalker(binaryen);
   const growSites: number[] = [];
-  if (options.memoryGrow !== false) {
-    for (const f of functions) {
-      if (f.imported) continue;
-      try {
-        growSites.push(...walker.find(binaryen.getFunctionInfo(f.ref).body, binaryen.MemoryGrowId));
-      } catch (err) {
-        if (!(err instanceof UnknownExpressionError)) throw err;
-        throw new InstrumentError(
-          `function ${f.display} uses an instruction (binaryen expression ${err.expressionId}) the memory.grow scan cannot look inside; instrument with memoryGrow off (--no-memory-grow)`,
-        );
-      }
+  const tailCalling = new Set<number>();
+  const raw = extras(binaryen);
+  functions.forEach((f, position) => {
+    if (f.imported) return;
+    try {
+      walker.walk(binaryen.getFunctionInfo(f.ref).body, (expr, id) => {
+        if (id === binaryen.MemoryGrowId) growSites.push(expr);
+        else if (
+          (id === binaryen.CallId && raw.Call.isReturn(expr)) ||
+          (id === binaryen.CallIndirectId && raw.CallIndirect.isReturn(expr)) ||
+          (id === binaryen.CallRefId && raw.CallRef.isReturn(expr))
+        ) {
+          tailCalling.add(position);
+        }
+      });
+    } catch (err) {
+      if (!(err instanceof UnknownExpressionError)) throw err;
+      throw new InstrumentError(`function ${f.display} uses an instruction (binaryen expression ${err.expressionId}) the instrumenter cannot look inside`);
     }
-  }
+  });
+  if (options.memoryGrow === false) growSites.length = 0;
+  // A wrapped function's tail calls would return to the wrapper, growing the stack on each one:
+  // deep tail recursion that ran before would overflow. Such functions are left as they are.
+  const selected = select(binaryen, module, functions, options).filter((p) => !tailCalling.has(p));
   if (selected.length === 0 && growSites.length === 0) {
     throw new InstrumentError('nothing to instrument: no function matches the selection and the module never grows memory');
   }
@@ -227,6 +250,10 @@ function rewrite(binaryen: Binaryen, module: BinaryenModule, input: Input, optio
   }
 
   const warnings: string[] = [];
+  const skipped = [...tailCalling].map((p) => functions[p]!.display);
+  if (skipped.length > 0) {
+    warnings.push(`${skipped.length} function(s) make tail calls and were not instrumented: ${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? ', …' : ''}`);
+  }
   if (input.importedGlobals > 0) {
     warnings.push(
       `the module imports ${input.importedGlobals} global(s): Dylibso's Rust and Go hosts read the version globals without counting imported globals and may reject this module`,

@@ -1,3 +1,4 @@
+// @ts-nocheck -- AssemblyScript, compiled by asc; the root tsconfig would check it as TypeScript.
 // A library module (no WASI): the control-flow shapes the instrumenter must survive.
 
 // Recursion.

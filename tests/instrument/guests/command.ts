@@ -1,3 +1,4 @@
+// @ts-nocheck -- AssemblyScript, compiled by asc; the root tsconfig would check it as TypeScript.
 // A WASI command: prints, allocates, and exits with a chosen code.
 
 function fib(n: i32): i32 {

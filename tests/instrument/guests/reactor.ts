@@ -1,3 +1,4 @@
+// @ts-nocheck -- AssemblyScript, compiled by asc; the root tsconfig would check it as TypeScript.
 // A WASI reactor: `_initialize` once, then the host calls exports.
 
 let calls = 0;
