@@ -4,5 +4,5 @@
 export { LogLevel, MetricFormat } from "./levels";
 export { spanEnter, spanExit, spanTags, spanTag, log, metric, openSpans } from "./api";
 export { Span } from "./span";
-export { counter, increment, gauge, gaugeDelta, timing, histogram, distribution, set } from "./statsd";
+export { counter, increment, gauge, gaugeDelta, timing, histogram, distribution, set, seedSampling } from "./statsd";
 export { SCRATCH_BYTES } from "./payload";

@@ -46,7 +46,31 @@ export function set(name: string, value: string, sampleRate: f64 = 1.0, tags: st
   send<string>(name, value, "s", sampleRate, tags);
 }
 
+/**
+ * Sampling happens in the guest, as statsd clients do: a call with a rate r < 1 is sent with
+ * probability r and marked `|@r`, so the receiver scales it back up. The generator is a
+ * xorshift32 kept in the module (no host import, no allocation); `seedSampling` makes a run
+ * reproducible.
+ */
+const DEFAULT_SEED: u32 = 0x2545f491;
+let sampleState: u32 = DEFAULT_SEED;
+
+export function seedSampling(seed: u32): void {
+  sampleState = seed == 0 ? DEFAULT_SEED : seed;
+}
+
+function sampled(rate: f64): bool {
+  if (rate >= 1.0) return true;
+  let x = sampleState;
+  x ^= x << 13;
+  x ^= x >> 17;
+  x ^= x << 5;
+  sampleState = x;
+  return <f64>x < rate * 4294967296.0; // false for a rate ≤ 0 or NaN
+}
+
 function send<T>(name: string, value: T, type: string, rate: f64, tags: string, signed: bool = false): void {
+  if (!sampled(rate)) return;
   begin();
   writeLine<T>(name, value, type, rate, tags, signed);
   if (!fits()) {

@@ -35,7 +35,7 @@ describe("heap growth", () => {
     for (let i = 0; i < CALLS; i++) {
       const s = Span.enter("handle");
       s.tag("attempt", "1").log(LogLevel.Debug, "ok");
-      counter("requests", i, 0.5, "route:/home");
+      counter("requests", i, 1.0, "route:/home");
       gauge("load", <f64>i / 7.0);
       timing("latency", 1.25);
       s.exit();

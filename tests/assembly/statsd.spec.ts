@@ -1,6 +1,6 @@
 // The statsd lines the helpers build.
-import { counter, distribution, gauge, gaugeDelta, histogram, increment, set, timing } from "../../assembly/index";
-import { METRIC, clearCalls, lastCall } from "./host";
+import { counter, distribution, gauge, gaugeDelta, histogram, increment, seedSampling, set, timing } from "../../assembly/index";
+import { METRIC, callCount, clearCalls, lastCall } from "./host";
 
 function line(): string {
   expect(lastCall().kind).toBe(METRIC);
@@ -50,12 +50,26 @@ describe("statsd helpers", () => {
   });
 
   it("adds a sample rate other than 1 and tags", () => {
-    increment("hits", 0.5);
+    seedSampling(7);
+    while (callCount() == 0) increment("hits", 0.5);
     expect(line()).toBe("hits:1|c|@0.5");
     timing("render", 4, 1.0, "route:/home,method:GET");
     expect(line()).toBe("render:4|ms|#route:/home,method:GET");
-    gauge("mem", 1024, 0.1, "host:a");
+    clearCalls();
+    while (callCount() == 0) gauge("mem", 1024, 0.1, "host:a");
     expect(line()).toBe("mem:1024|g|@0.1|#host:a");
+  });
+
+  it("samples in the guest: a rate r sends about r of the calls, none for r <= 0", () => {
+    seedSampling(42);
+    for (let i = 0; i < 10000; i++) increment("sampled", 0.25);
+    expect(callCount()).toBeGreaterThan(2300);
+    expect(callCount()).toBeLessThan(2700);
+    clearCalls();
+    for (let i = 0; i < 1000; i++) increment("never", 0.0);
+    expect(callCount()).toBe(0);
+    for (let i = 0; i < 1000; i++) increment("always", 1.0);
+    expect(callCount()).toBe(1000);
   });
 
   it("encodes non-ASCII names and tags as UTF-8", () => {
@@ -66,7 +80,8 @@ describe("statsd helpers", () => {
 
   it("builds a line longer than the scratch buffer in full", () => {
     const name = "n".repeat(1500);
-    histogram(name, 1.5, 0.25, "k:v");
+    seedSampling(3);
+    while (callCount() == 0) histogram(name, 1.5, 0.25, "k:v");
     expect(line()).toBe(name + ":1.5|h|@0.25|#k:v");
   });
 });
