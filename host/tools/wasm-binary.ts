@@ -78,6 +78,7 @@ export class Reader {
 
 export function sections(bytes: Uint8Array): Section[] {
   const r = new Reader(bytes);
+  if (bytes.length < 8) throw new Error('not a WebAssembly module (too short)');
   const magic = r.take(8);
   if (magic[0] !== 0 || magic[1] !== 0x61 || magic[2] !== 0x73 || magic[3] !== 0x6d) {
     throw new Error('not a WebAssembly module (bad magic number)');
