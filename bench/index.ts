@@ -1,7 +1,10 @@
 /** `npm run bench`: every benchmark of the kit, one after another. */
 import { hostBench } from './host.bench.ts';
 import { guestBench } from './guest.bench.ts';
+import { instrumentBench } from './instrument.bench.ts';
 
 await hostBench();
 console.log();
 await guestBench();
+console.log();
+await instrumentBench();

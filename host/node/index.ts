@@ -14,3 +14,6 @@ export { ZipkinExporter, DEFAULT_ZIPKIN_URL, type ZipkinOptions } from '../expor
 export { StatsdExporter, DEFAULT_STATSD_URL, type StatsdOptions, type StatsdDialect } from '../exporters/statsd.ts';
 export { defaultExporters } from '../exporters/registry.ts';
 export { parseTraceparent, activeSpanContext } from '../trace/parent.ts';
+export { instrumentModule, instrument, InstrumentError, INSTRUMENT_VERSION, type InstrumentOptions, type InstrumentResult } from '../tools/instrument.ts';
+export { inspectModule, type Inspection, type ObserveImport } from '../tools/inspect.ts';
+export { linkJavy, JavyLinkError, type JavyLinkFailure } from '../../bindings/javy/link.ts';

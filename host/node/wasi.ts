@@ -68,14 +68,15 @@ export async function runWasi(source: string | Uint8Array | WebAssembly.Module, 
   let memory: WebAssembly.Memory | undefined;
   const fdWrite = demultiplexFdWrite(wasiImport.fd_write as FdWrite, () => memory, (r) => observer.handle(toGuestEvent(r, now())));
   const wasiImports = { wasi_snapshot_preview1: { ...wasiImport, fd_write: fdWrite } };
-  const instance = await observer.instantiate(module, { ...wasiImports, ...options.imports });
-  if (instance.exports.memory instanceof WebAssembly.Memory) memory = instance.exports.memory;
-  const exports = instance.exports;
   const traceName = options.traceName ?? (options.invoke ? `invoke ${options.invoke}` : `run ${program}`);
-  const hasMemory = exports.memory instanceof WebAssembly.Memory;
 
+  // The trace starts before instantiation, so what a start function reports belongs to the run.
   observer.startTrace(traceName, options.parent);
   try {
+    const instance = await observer.instantiate(module, { ...wasiImports, ...options.imports });
+    const exports = instance.exports;
+    const hasMemory = exports.memory instanceof WebAssembly.Memory;
+    if (hasMemory) memory = exports.memory as WebAssembly.Memory;
     if (options.invoke === undefined) {
       if (typeof exports._start !== 'function') throw new Error("the module exports no '_start'; name an export to invoke");
       const exitCode = hasMemory ? wasi.start(instance) : ((exports._start as () => void)(), 0);

@@ -169,12 +169,9 @@ export class TraceBuilder implements EventSink {
       case 'span-enter':
         this.stack.push(new Frame(event.name, newSpanId(), event.time, -1));
         return;
-      case 'function-enter': {
-        const frame = new Frame(this.options.functionName(event.index), newSpanId(), event.time, event.index);
-        frame.attributes[ATTR.functionIndex] = event.index;
-        this.stack.push(frame);
+      case 'function-enter':
+        this.stack.push(new Frame(this.options.functionName(event.index), newSpanId(), event.time, event.index));
         return;
-      }
       case 'span-exit':
         return this.spanExit(event.time);
       case 'function-exit':
@@ -246,17 +243,16 @@ export class TraceBuilder implements EventSink {
       this.emitSpan(frame, time, status, parent);
       return;
     }
-    // Dropped: its contents move up to the parent.
-    for (const [key, value] of Object.entries(frame.attributes)) {
-      if (key !== ATTR.functionIndex) addTag(parent.attributes, [key, String(value)]);
-    }
-    parent.events.push(...frame.events);
+    // Dropped: its contents move up to the parent. (Most dropped spans hold nothing.)
+    for (const key in frame.attributes) addTag(parent.attributes, [key, String(frame.attributes[key])]);
+    if (frame.events.length > 0) parent.events.push(...frame.events);
     parent.allocationPages += frame.allocationPages;
     if (frame.held) for (const item of frame.held) this.place(item, parent, time);
   }
 
   private emitSpan(frame: Frame, end: number, status: SpanStatus, parent: Frame): void {
     const attributes: Attributes = frame.attributes;
+    if (frame.functionIndex >= 0) attributes[ATTR.functionIndex] = frame.functionIndex;
     if (frame.allocationPages > 0) {
       attributes[ATTR.allocation] = frame.allocationPages * WASM_PAGE_BYTES;
       attributes[ATTR.allocationPages] = frame.allocationPages;

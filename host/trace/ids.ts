@@ -1,23 +1,24 @@
 /**
- * Trace and span ids. Span ids come from a xorshift generator seeded once from the platform's
- * CSPRNG: ids only need to be unique and unguessable enough for sampling, and a `crypto` call per
- * span would cost more than the rest of the span.
+ * Trace and span ids. Span ids come from a xorshift128 generator seeded once from the platform's
+ * CSPRNG: ids only need to be unique and random enough for sampling, and a `crypto` call per span
+ * would cost more than the rest of the span.
  */
-const seed = new Uint32Array(4);
-crypto.getRandomValues(seed);
-let s0 = seed[0]! | 1;
-let s1 = seed[1]! | 1;
+const state = new Uint32Array(4);
+crypto.getRandomValues(state);
+if ((state[0]! | state[1]! | state[2]! | state[3]!) === 0) state[0] = 1; // the all-zero state is a fixed point
+let x = state[0]!;
+let y = state[1]!;
+let z = state[2]!;
+let w = state[3]!;
 
+/** Marsaglia's xorshift128: period 2^128 − 1, so ids never repeat in practice. */
 function next32(): number {
-  // xorshift64 split over two 32-bit halves.
-  let x = s0;
-  const y = s1;
-  s0 = y;
-  x ^= x << 23;
-  x ^= x >>> 17;
-  x ^= y ^ (y >>> 26);
-  s1 = x;
-  return (s0 + s1) >>> 0;
+  const t = x ^ (x << 11);
+  x = y;
+  y = z;
+  z = w;
+  w = (w ^ (w >>> 19) ^ (t ^ (t >>> 8))) >>> 0;
+  return w;
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
