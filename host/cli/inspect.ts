@@ -1,7 +1,8 @@
-import { parseArgs } from 'node:util';
 import { inspectModule, type Inspection } from '../tools/inspect.ts';
 import { loadWasm } from '../node/load.ts';
-import { UsageError, type Command } from './command.ts';
+import { UsageError, parseCommandLine, type Command } from './command.ts';
+
+const OPTIONS = { json: { type: 'boolean' } } as const;
 
 const usage = `usage: wasm-observe inspect <module.wasm|module.wat> [--json]
 
@@ -16,7 +17,7 @@ const command: Command = {
   summary: 'Show what a module imports from the Observe API and how well it is named.',
   usage,
   async run(argv) {
-    const { values, positionals } = parse(argv);
+    const { values, positionals } = parseCommandLine(argv, OPTIONS);
     const [input, ...extra] = positionals;
     if (input === undefined) throw new UsageError('missing <module.wasm>');
     if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
@@ -51,12 +52,4 @@ function render(path: string, r: Inspection): string {
   if (r.wasi) lines.push(`  wasi: ${r.wasi}`);
   if (r.customSections.length > 0) lines.push(`  custom sections: ${r.customSections.join(', ')}`);
   return `${lines.join('\n')}\n`;
-}
-
-function parse(argv: string[]) {
-  try {
-    return parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' } } });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
 }

@@ -1,9 +1,18 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { InstrumentError, instrument } from '../tools/instrument.ts';
 import { loadWasm } from '../node/load.ts';
-import { UsageError, type Command } from './command.ts';
+import { inputAndOutput, parseCommandLine, type Command } from './command.ts';
+
+const OPTIONS = {
+  out: { type: 'string', short: 'o' },
+  include: { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
+  'exported-only': { type: 'boolean' },
+  legacy: { type: 'boolean' },
+  'no-memory-grow': { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+} as const;
 
 const usage = `usage: wasm-observe instrument <in.wasm|in.wat> -o <out.wasm> [options]
 
@@ -29,11 +38,8 @@ const command: Command = {
   summary: 'Instrument a module so every function call becomes a span (binaryen).',
   usage,
   async run(argv) {
-    const { values, positionals } = parse(argv);
-    const [input, ...extra] = positionals;
-    if (input === undefined) throw new UsageError('missing <in.wasm>');
-    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
-    if (values.out === undefined) throw new UsageError('missing -o <out.wasm>');
+    const { values, positionals } = parseCommandLine(argv, OPTIONS);
+    const { input, out } = inputAndOutput(positionals, values.out);
     const bytes = await loadWasm(input);
     const started = performance.now();
     let result;
@@ -51,15 +57,15 @@ const command: Command = {
       return 1;
     }
     // Written beside the target and renamed: a failed write never leaves half a module behind.
-    const temporary = join(dirname(values.out), `.${process.pid}.instrument.tmp`);
+    const temporary = join(dirname(out), `.${process.pid}.instrument.tmp`);
     await writeFile(temporary, result.bytes);
-    await rename(temporary, values.out);
+    await rename(temporary, out);
     for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
     if (!values.quiet) {
       const ms = (performance.now() - started).toFixed(0);
       process.stderr.write(
         `instrumented ${result.instrumented.size} functions and ${result.memoryGrowSites} memory.grow sites: ` +
-          `${input} (${bytes.length} bytes) → ${values.out} (${result.bytes.length} bytes) in ${ms} ms\n`,
+          `${input} (${bytes.length} bytes) → ${out} (${result.bytes.length} bytes) in ${ms} ms\n`,
       );
     }
     return 0;
@@ -67,23 +73,3 @@ const command: Command = {
 };
 
 export default command;
-
-function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string', short: 'o' },
-        include: { type: 'string', multiple: true },
-        exclude: { type: 'string', multiple: true },
-        'exported-only': { type: 'boolean' },
-        legacy: { type: 'boolean' },
-        'no-memory-grow': { type: 'boolean' },
-        quiet: { type: 'boolean', short: 'q' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}

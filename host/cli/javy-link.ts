@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { JavyLinkError, linkJavy } from '../../bindings/javy/link.ts';
 import { loadWasm } from '../node/load.ts';
-import { UsageError, type Command } from './command.ts';
+import { inputAndOutput, parseCommandLine, type Command } from './command.ts';
+
+const OPTIONS = { out: { type: 'string', short: 'o' } } as const;
 
 const usage = `usage: wasm-observe javy-link <in.wasm|in.wat> -o <out.wasm>
 
@@ -20,11 +21,8 @@ const javyLink: Command = {
   summary: 'Turn a Javy module using the wasm-observe binding into an Observe API module.',
   usage,
   async run(argv) {
-    const { values, positionals } = parse(argv);
-    const [input, ...extra] = positionals;
-    if (input === undefined) throw new UsageError('missing <in.wasm>');
-    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
-    if (values.out === undefined) throw new UsageError('missing -o <out.wasm>');
+    const { values, positionals } = parseCommandLine(argv, OPTIONS);
+    const { input, out } = inputAndOutput(positionals, values.out);
     const bytes = await loadWasm(input);
     const started = performance.now();
     let linked: Uint8Array;
@@ -35,23 +33,11 @@ const javyLink: Command = {
       process.stderr.write(`${err.message}\n`);
       return 1;
     }
-    await writeFile(values.out, linked);
+    await writeFile(out, linked);
     const ms = (performance.now() - started).toFixed(0);
-    process.stderr.write(`javy-link: ${input} (${bytes.length} bytes) → ${values.out} (${linked.length} bytes) in ${ms} ms\n`);
+    process.stderr.write(`javy-link: ${input} (${bytes.length} bytes) → ${out} (${linked.length} bytes) in ${ms} ms\n`);
     return 0;
   },
 };
 
 export default javyLink;
-
-function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { out: { type: 'string', short: 'o' } },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}

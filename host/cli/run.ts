@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { Observer, DEFAULT_SERVICE_NAME } from '../observer.ts';
 import { createExporters, defaultExporters, EXPORTERS, OTLP_PRESETS, type ExporterConfig } from '../exporters/registry.ts';
 import { resourceAttributesFromEnv } from '../exporters/otel/config.ts';
@@ -6,10 +5,33 @@ import { parseTraceparent } from '../trace/parent.ts';
 import { runWasi } from '../node/wasi.ts';
 import { loadDemangler } from '../node/demangle.ts';
 import { loadWasm } from '../node/load.ts';
-import { UsageError, type Command } from './command.ts';
+import { UsageError, parseCommandLine, type Command } from './command.ts';
 
 /** Exit code for a guest that trapped, as shells report an abort. */
 export const TRAP_EXIT_CODE = 134;
+
+const OPTIONS = {
+  exporter: { type: 'string', multiple: true },
+  out: { type: 'string' },
+  'min-span-us': { type: 'string' },
+  service: { type: 'string' },
+  invoke: { type: 'string' },
+  env: { type: 'string', multiple: true },
+  dir: { type: 'string', multiple: true },
+  'max-string': { type: 'string' },
+  traceparent: { type: 'string' },
+  'otlp-endpoint': { type: 'string' },
+  'otlp-protocol': { type: 'string' },
+  'otlp-preset': { type: 'string' },
+  'statsd-url': { type: 'string' },
+  'statsd-dialect': { type: 'string' },
+  'statsd-trace-tags': { type: 'boolean' },
+  'dd-agent-url': { type: 'string' },
+  'dd-trace-type': { type: 'string' },
+  'dd-tag': { type: 'string', multiple: true },
+  'dd-logs': { type: 'string' },
+  'zipkin-url': { type: 'string' },
+} as const;
 
 const usage = `usage: wasm-observe run <module.wasm|module.wat> [options] [-- guest args…]
 
@@ -47,7 +69,7 @@ const run: Command = {
   summary: 'Run a Wasm module under the host and export its telemetry.',
   usage,
   async run(argv) {
-    const { values, positionals } = parse(argv);
+    const { values, positionals } = parseCommandLine(argv, OPTIONS, true);
     const [path, ...guestArgs] = positionals;
     if (path === undefined) throw new UsageError('missing <module.wasm>');
     const env = process.env;
@@ -89,40 +111,6 @@ const run: Command = {
 
 export default run;
 
-function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        exporter: { type: 'string', multiple: true },
-        out: { type: 'string' },
-        'min-span-us': { type: 'string' },
-        service: { type: 'string' },
-        invoke: { type: 'string' },
-        env: { type: 'string', multiple: true },
-        dir: { type: 'string', multiple: true },
-        'max-string': { type: 'string' },
-        traceparent: { type: 'string' },
-        'otlp-endpoint': { type: 'string' },
-        'otlp-protocol': { type: 'string' },
-        'otlp-preset': { type: 'string' },
-        'statsd-url': { type: 'string' },
-        'statsd-dialect': { type: 'string' },
-        'statsd-trace-tags': { type: 'boolean' },
-        'dd-agent-url': { type: 'string' },
-        'dd-trace-type': { type: 'string' },
-        'dd-tag': { type: 'string', multiple: true },
-        'dd-logs': { type: 'string' },
-        'zipkin-url': { type: 'string' },
-      },
-      allowNegative: true,
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
-
 /** `--traceparent`, else TRACEPARENT (with TRACESTATE); a malformed flag is a usage error. */
 function traceParent(flag: string | undefined, env: NodeJS.ProcessEnv) {
   const text = flag ?? env.TRACEPARENT;
@@ -133,7 +121,7 @@ function traceParent(flag: string | undefined, env: NodeJS.ProcessEnv) {
   return parent;
 }
 
-function exporterConfig(values: ReturnType<typeof parse>['values'], env: NodeJS.ProcessEnv): ExporterConfig {
+function exporterConfig(values: ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values'], env: NodeJS.ProcessEnv): ExporterConfig {
   const oneOf = <T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined => {
     if (value === undefined || (allowed as readonly string[]).includes(value)) return value as T | undefined;
     throw new UsageError(`--${flag} takes ${allowed.join(', ')}, not '${value}'`);
