@@ -4,15 +4,17 @@
  * modules the running engine cannot compile (a GC module, say), which `WebAssembly.Module` cannot.
  */
 
-const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
+import { Reader } from '../abi/binary-reader.ts';
+
+export { Reader };
+import { FUNCTION_NAMES, parseNameSection } from '../abi/names.ts';
+
 const utf8Encoder = new TextEncoder();
 
 export const SECTION = { custom: 0, import: 2, function: 3, export: 7 } as const;
 export const EXTERNAL_KIND = ['func', 'table', 'memory', 'global', 'tag'] as const;
 export type ExternalKind = (typeof EXTERNAL_KIND)[number];
 
-/** Subsection id of the function names inside the `name` custom section. */
-const FUNCTION_NAMES = 1;
 
 export interface Section {
   readonly id: number;
@@ -36,45 +38,6 @@ export interface Export {
   readonly index: number;
 }
 
-export class Reader {
-  pos = 0;
-  constructor(readonly bytes: Uint8Array) {}
-
-  get done(): boolean {
-    return this.pos >= this.bytes.length;
-  }
-
-  byte(): number {
-    if (this.pos >= this.bytes.length) throw new RangeError(`unexpected end at byte ${this.pos}`);
-    return this.bytes[this.pos++]!;
-  }
-
-  u32(): number {
-    let result = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      const b = this.byte();
-      result |= (b & 0x7f) << shift;
-      if ((b & 0x80) === 0) return result >>> 0;
-    }
-    throw new RangeError(`LEB128 too long at byte ${this.pos}`);
-  }
-
-  /** Signed LEB128 of up to 64 bits, value discarded (heap types, init expressions). */
-  skipLeb(): void {
-    while (this.byte() & 0x80);
-  }
-
-  take(length: number): Uint8Array {
-    if (this.pos + length > this.bytes.length) throw new RangeError(`unexpected end at byte ${this.pos}`);
-    const out = this.bytes.subarray(this.pos, this.pos + length);
-    this.pos += length;
-    return out;
-  }
-
-  string(): string {
-    return utf8Decoder.decode(this.take(this.u32()));
-  }
-}
 
 export function sections(bytes: Uint8Array): Section[] {
   const r = new Reader(bytes);
@@ -178,21 +141,7 @@ export function exports(all: readonly Section[]): Export[] {
 /** Function index → name from the `name` section; tolerant of a damaged section, like hosts are. */
 export function functionNames(all: readonly Section[]): Map<number, string> {
   const names = new Map<number, string>();
-  for (const s of all) {
-    if (s.name !== 'name') continue;
-    const r = new Reader(s.payload);
-    try {
-      while (!r.done) {
-        const id = r.byte();
-        const body = new Reader(r.take(r.u32()));
-        if (id !== FUNCTION_NAMES) continue;
-        const count = body.u32();
-        for (let i = 0; i < count; i++) names.set(body.u32(), body.string());
-      }
-    } catch {
-      // Keep what was read before the damage.
-    }
-  }
+  for (const s of all) if (s.name === 'name') parseNameSection(s.payload, names);
   return names;
 }
 
