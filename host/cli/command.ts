@@ -11,12 +11,15 @@ export interface Command {
 export class UsageError extends Error {}
 
 type Options = NonNullable<ParseArgsConfig['options']>;
+type Parsed<O extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; allowPositionals: true; allowNegative: boolean; options: O }>
+>;
 
 /**
  * Node's parseArgs with positionals allowed (and `--no-<flag>` with `allowNegative`); a bad flag
  * becomes a {@link UsageError}.
  */
-export function parseCommandLine<const O extends Options>(argv: string[], options: O, allowNegative = false) {
+export function parseCommandLine<const O extends Options>(argv: string[], options: O, allowNegative = false): Parsed<O> {
   try {
     return parseArgs({ args: argv, allowPositionals: true, allowNegative, options });
   } catch (err) {
