@@ -17,7 +17,7 @@ import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
 import type { SeverityNumber } from '@opentelemetry/api-logs';
 import { LogLevel, MetricFormat, SEVERITY_NUMBER, WASM_PAGE_BYTES } from '../abi/spec.ts';
 import type { AnomalyKind, EventSink, GuestEvent } from '../events.ts';
-import { addTag, parseTags } from './tags.ts';
+import { addTag, parseTags, type Tag } from './tags.ts';
 import { parseStatsd, type StatsdPoint } from './statsd.ts';
 import { newSpanId, newTraceId } from './ids.ts';
 import { GuestLogRecord, GuestSpan, OK_STATUS, SpanEvent, spanContext } from './records.ts';
@@ -51,12 +51,19 @@ export interface BuilderOptions {
 
 type Held = GuestSpan | GuestLogRecord | GuestMetric;
 
+/** Per-span limits, the OpenTelemetry defaults: a span open for a whole run stays bounded. */
+const MAX_ATTRIBUTES = 128;
+const MAX_EVENTS = 128;
+
 class Frame {
   kept: boolean;
   /** This frame's span context, made once for everything delivered under it. */
   context: SpanContext | undefined;
   attributes: Record<string, AttributeValue> = {};
+  private attributeCount = 0;
+  droppedAttributes = 0;
   events: TimedEvent[] = [];
+  droppedEvents = 0;
   allocationPages = 0;
   /** Finished children, logs and metrics waiting for this frame's keep/drop decision. */
   held: Held[] | undefined;
@@ -68,6 +75,30 @@ class Frame {
     readonly functionIndex: number,
   ) {
     this.kept = functionIndex < 0;
+  }
+
+  tag(tag: Tag): void {
+    const isNew = !(tag[0] in this.attributes);
+    if (isNew && this.attributeCount >= MAX_ATTRIBUTES) this.droppedAttributes++;
+    else if (!addTag(this.attributes, tag)) this.droppedAttributes++;
+    else if (isNew) this.attributeCount++;
+  }
+
+  event(event: TimedEvent): void {
+    if (this.events.length < MAX_EVENTS) this.events.push(event);
+    else this.droppedEvents++;
+  }
+
+  /** Takes over what a dropped child held. */
+  absorb(child: Frame): void {
+    for (const key in child.attributes) {
+      const value = child.attributes[key]!;
+      for (const v of Array.isArray(value) ? value : [value]) this.tag([key, String(v)]);
+    }
+    for (const event of child.events) this.event(event);
+    this.droppedAttributes += child.droppedAttributes;
+    this.droppedEvents += child.droppedEvents;
+    this.allocationPages += child.allocationPages;
   }
 }
 
@@ -179,7 +210,7 @@ export class TraceBuilder implements EventSink {
       case 'span-tags': {
         const frame = this.top();
         if (this.stack.length === 1) this.anomaly(event.time, 'tags-without-span', event.tags);
-        for (const tag of parseTags(event.tags)) addTag(frame.attributes, tag);
+        for (const tag of parseTags(event.tags)) frame.tag(tag);
         return;
       }
       case 'log':
@@ -243,10 +274,8 @@ export class TraceBuilder implements EventSink {
       this.emitSpan(frame, time, status, parent);
       return;
     }
-    // Dropped: its contents move up to the parent. (Most dropped spans hold nothing.)
-    for (const key in frame.attributes) addTag(parent.attributes, [key, String(frame.attributes[key])]);
-    if (frame.events.length > 0) parent.events.push(...frame.events);
-    parent.allocationPages += frame.allocationPages;
+    // Dropped: its contents move up to the parent.
+    parent.absorb(frame);
     if (frame.held) for (const item of frame.held) this.place(item, parent, time);
   }
 
@@ -267,6 +296,8 @@ export class TraceBuilder implements EventSink {
       status,
       this.options.resource,
       this.options.scope,
+      frame.droppedAttributes,
+      frame.droppedEvents,
     );
     this.place(span, parent, end);
   }
@@ -345,7 +376,7 @@ export class TraceBuilder implements EventSink {
         continue;
       }
       for (const point of line.points) {
-        frame.events.push(new SpanEvent('metric', time, metricEventAttributes(point)));
+        frame.event(new SpanEvent('metric', time, metricEventAttributes(point)));
         this.place(new GuestMetric(point, time, this.traceId, this.options.resource), frame, time);
       }
     }

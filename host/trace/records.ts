@@ -25,8 +25,6 @@ export class GuestSpan implements ReadableSpan {
   readonly kind = SpanKind.INTERNAL;
   readonly links = [];
   readonly ended = true;
-  readonly droppedAttributesCount = 0;
-  readonly droppedEventsCount = 0;
   readonly droppedLinksCount = 0;
   /** Set when the span is emitted: the nearest ancestor that was kept. */
   parentSpanContext: SpanContext | undefined;
@@ -42,6 +40,8 @@ export class GuestSpan implements ReadableSpan {
     readonly status: SpanStatus,
     readonly resource: Resource,
     readonly instrumentationScope: InstrumentationScope,
+    readonly droppedAttributesCount: number,
+    readonly droppedEventsCount: number,
   ) {}
 
   get startTime(): HrTime {

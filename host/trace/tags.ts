@@ -11,7 +11,9 @@
  * | `` (empty part) | nothing: `a:1,,b:2` and a trailing comma are just spacing |
  *
  * Keys and values are trimmed of surrounding spaces. A key given twice (in one call or across
- * calls on the same span) keeps every value, as a string array in the order sent.
+ * calls on the same span) keeps every value, as a string array in the order sent. Limits keep a
+ * span bounded: 128 values per key and 128 keys per span (the OpenTelemetry defaults); tags past
+ * them are counted in the span's `droppedAttributesCount`.
  */
 export type Tag = readonly [key: string, value: string];
 
@@ -30,10 +32,18 @@ export function parseTags(text: string): Tag[] {
   return tags;
 }
 
-/** Adds a tag to an attribute map, turning a repeated key into an array of its values. */
-export function addTag(attributes: Record<string, unknown>, [key, value]: Tag): void {
+/** Values kept for one repeated key; more are dropped and counted (a guest may loop forever). */
+export const MAX_TAG_VALUES = 128;
+
+/**
+ * Adds a tag to an attribute map, turning a repeated key into an array of its values. Returns
+ * false when the key already holds {@link MAX_TAG_VALUES} values and the tag was dropped.
+ */
+export function addTag(attributes: Record<string, unknown>, [key, value]: Tag): boolean {
   const existing = attributes[key];
   if (existing === undefined) attributes[key] = value;
-  else if (Array.isArray(existing)) existing.push(value);
-  else attributes[key] = [String(existing), value];
+  else if (!Array.isArray(existing)) attributes[key] = [String(existing), value];
+  else if (existing.length < MAX_TAG_VALUES) existing.push(value);
+  else return false;
+  return true;
 }

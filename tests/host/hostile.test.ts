@@ -108,3 +108,27 @@ describe('a guest that traps', () => {
     expect(out.observer.anomalies()).toEqual({ 'guest-trap': 1 });
   });
 });
+
+describe('a span open for a whole run', () => {
+  it('stays bounded: 128 events and 128 values per key, the rest counted as dropped', async () => {
+    const g = new Guest();
+    const wat = g.module(
+      API_IMPORTS,
+      `(local $i i32)
+       (call $enter ${g.str('main')})
+       (loop $l
+         (call $metric (i32.const 1) ${g.str('ticks:1|c')})
+         (call $tags ${g.str('seen:x')})
+         (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 1000))))
+       (call $exit)`,
+    );
+    const out = await traceModule(wat, run);
+    const main = only(out.spans, 'main');
+    expect(main.events).toHaveLength(128);
+    expect(main.attributes.seen).toHaveLength(128);
+    const raw = out.lines.flatMap((l) => l.resourceSpans ?? []).flatMap((r: any) => r.scopeSpans[0].spans)[0];
+    expect(raw).toMatchObject({ droppedEventsCount: 872, droppedAttributesCount: 872 });
+    // Every metric still arrives as a metric point.
+    expect(out.metrics).toEqual([expect.objectContaining({ name: 'ticks', value: 1000 })]);
+  });
+});
