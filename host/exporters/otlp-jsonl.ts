@@ -77,7 +77,7 @@ export class OtlpJsonlExporter implements TelemetryExporter {
   }
 
   stats(): ExportStats {
-    return { ...this.counts };
+    return { ...this.counts, dropped: this.counts.dropped + this.metrics.dropped };
   }
 
   private refuse(): boolean {

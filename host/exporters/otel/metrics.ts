@@ -37,12 +37,19 @@ const EXTERNAL = {} as Resource;
 
 /** Upper bound on distinct series kept for gauge deltas and sets. */
 const MAX_SERIES = 10_000;
+/**
+ * Upper bound on distinct metric names. (The SDK caps series per instrument itself, at 2000.) A
+ * guest inventing names without end would otherwise grow the host without end.
+ */
+const MAX_INSTRUMENTS = 1000;
 
 export class OtelMetrics {
   private readonly providers = new Map<Resource, MeterEntry>();
   private readonly gauges = new Map<string, number>();
   private readonly sets = new Map<string, { attributes: Attributes; members: Set<string>; gauge: Gauge }>();
   private pending = false;
+  /** Points refused because {@link MAX_INSTRUMENTS} names were already in use. */
+  dropped = 0;
 
   /**
    * With `meterProvider` (an embedding program's own), points are recorded into it under its
@@ -56,6 +63,10 @@ export class OtelMetrics {
   record({ point, resource }: GuestMetric): void {
     const entry = this.meterFor(resource);
     const { meter } = entry;
+    if (entry.instruments.size >= MAX_INSTRUMENTS && !entry.instruments.has(instrumentKey(point.type, point.name))) {
+      this.dropped++;
+      return;
+    }
     const attributes: Record<string, unknown> = {};
     for (const tag of point.tags) addTag(attributes, tag);
     const attrs = attributes as Attributes;
@@ -125,8 +136,13 @@ export class OtelMetrics {
   }
 }
 
+/** Timers, histograms and distributions share one histogram per name. */
+function instrumentKey(type: string, name: string): string {
+  return `${type === 'ms' || type === 'd' ? 'h' : type}\u0000${name}`;
+}
+
 function instrument(entry: MeterEntry, kind: string, name: string, create: () => Instrument): Instrument {
-  const key = `${kind}\u0000${name}`;
+  const key = instrumentKey(kind, name);
   let found = entry.instruments.get(key);
   if (found === undefined) entry.instruments.set(key, (found = create()));
   return found;

@@ -102,7 +102,7 @@ export class OtelPipeline implements TelemetryExporter {
   }
 
   stats(): ExportStats {
-    return { ...this.counts };
+    return { ...this.counts, dropped: this.counts.dropped + this.metrics.dropped };
   }
 
   /** Collects and pushes the aggregated metrics, one push after another. */
