@@ -3,7 +3,7 @@
  * .ci/run from Debian's packages), run as a new user would, through the CLI.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { only, parseOtlpJsonl, scratch } from '../helpers/otlp.ts';
@@ -11,8 +11,11 @@ import { only, parseOtlpJsonl, scratch } from '../helpers/otlp.ts';
 const tmp = scratch();
 afterAll(tmp.remove);
 
+// CI installs the toolchain and must run this; elsewhere a missing clang only skips it.
+const hasToolchain = spawnSync('clang', ['--version']).status === 0 && existsSync('/usr/lib/wasm32-wasi');
+
 describe('a C guest (clang + wasi-libc)', () => {
-  it('reports its spans, tags, logs and metrics through the CLI', () => {
+  it.skipIf(!hasToolchain && !process.env.CI)('reports its spans, tags, logs and metrics through the CLI', () => {
     const wasm = join(tmp.dir, 'word-count.wasm');
     const cc = spawnSync('clang', ['--target=wasm32-wasi', '--sysroot=/usr', '-O2', '-o', wasm, 'examples/c/main.c'], { encoding: 'utf8' });
     expect(cc.error?.message ?? cc.stderr).toBe('');
