@@ -9,6 +9,9 @@ import { dirname, join } from 'node:path';
 
 let loaded: Promise<(name: string) => string> | undefined;
 
+/** Itanium C++ and Rust legacy (`_Z…`) and Rust v0 (`_R…`), with an optional extra underscore. */
+const MANGLED = /^__?[ZR]/;
+
 export function loadDemangler(): Promise<(name: string) => string> {
   loaded ??= (async () => {
     const dir = dirname(createRequire(import.meta.url).resolve('gecko-profiler-demangle/package.json'));
@@ -19,7 +22,9 @@ export function loadDemangler(): Promise<(name: string) => string> {
     const bytes = await readFile(join(dir, 'index_bg.wasm'));
     const { instance } = await WebAssembly.instantiate(bytes, { './index_bg.js': glue as unknown as WebAssembly.ModuleImports });
     glue.__wbg_set_wasm(instance.exports);
-    return (name: string) => glue.demangle_any(name);
+    // demangle_any also strips one leading underscore from plain C names (`__rust_alloc`), as
+    // for Mach-O symbols; only names in a mangling scheme go through it.
+    return (name: string) => (MANGLED.test(name) ? glue.demangle_any(name) : name);
   })();
   return loaded;
 }
