@@ -27,6 +27,8 @@ const GUEST = `(module
 
 type Loop = (n: number) => void;
 
+const ROUNDS = 5;
+
 function time(loop: Loop, iterations: number): number {
   loop(Math.min(iterations, 10_000)); // warm up
   const start = process.hrtime.bigint();
@@ -50,12 +52,18 @@ export async function hostBench(iterations = 1_000_000): Promise<void> {
   const observer = new Observer();
   const observed = (await observer.instantiate(module)).exports.loop as Loop;
 
-  const base = time(baseline, iterations);
-  const clock = time(clockOnly, iterations);
+  // Fastest of several interleaved rounds: a shared machine's noise only ever adds time.
+  let base = Infinity;
+  let clock = Infinity;
+  let full = Infinity;
   observer.startTrace('bench');
-  const full = time(observed, iterations);
+  for (let round = 0; round < ROUNDS; round++) {
+    base = Math.min(base, time(baseline, iterations));
+    clock = Math.min(clock, time(clockOnly, iterations));
+    full = Math.min(full, time(observed, iterations));
+  }
   observer.finishTrace();
-  console.log('host: span-enter + log + metric + span-exit, per iteration');
+  console.log(`host: span-enter + log + metric + span-exit, per iteration (fastest of ${ROUNDS} rounds)`);
   console.log(`  no-op imports (baseline)   ${base.toFixed(1).padStart(8)} ns`);
   console.log(`  imports reading the clock  ${clock.toFixed(1).padStart(8)} ns   ${(clock / base).toFixed(1)}× baseline`);
   console.log(`  wasm-observe host          ${full.toFixed(1).padStart(8)} ns   ${(full / base).toFixed(1)}× baseline`);

@@ -19,8 +19,8 @@ import { LogLevel, MetricFormat, SEVERITY_NUMBER, WASM_PAGE_BYTES } from '../abi
 import type { AnomalyKind, EventSink, GuestEvent } from '../events.ts';
 import { addTag, parseTags, type Tag } from './tags.ts';
 import { parseStatsd, type StatsdPoint } from './statsd.ts';
-import { newSpanId, newTraceId } from './ids.ts';
-import { GuestLogRecord, GuestSpan, OK_STATUS, SpanEvent, spanContext } from './records.ts';
+import { newTraceId, spanIdWord } from './ids.ts';
+import { GuestLogRecord, GuestSpan, OK_STATUS, SpanEvent, SpanRef, spanContext } from './records.ts';
 import { GuestMetric, type TelemetrySink, type TraceSummary } from './model.ts';
 
 /** Attribute and event names the builder writes. */
@@ -57,8 +57,6 @@ const MAX_EVENTS = 128;
 
 class Frame {
   kept: boolean;
-  /** This frame's span context, made once for everything delivered under it. */
-  context: SpanContext | undefined;
   attributes: Record<string, AttributeValue> = {};
   private attributeCount = 0;
   droppedAttributes = 0;
@@ -69,7 +67,8 @@ class Frame {
   held: Held[] | undefined;
   constructor(
     readonly name: string,
-    readonly spanId: string | undefined,
+    /** Undefined for the invocation when it has no host parent span. */
+    readonly ref: SpanRef | undefined,
     readonly start: number,
     /** -1 for a manual span and for the invocation. */
     readonly functionIndex: number,
@@ -117,6 +116,8 @@ export class TraceBuilder implements EventSink {
   private readonly anomalyLogLimit: number;
   private readonly maxHeld: number;
   private traceId = '';
+  /** Logs outside every span carry this: the trace id with the invalid span id. */
+  private traceRef: SpanRef | undefined;
   private traceName = '';
   private parent: SpanContext | undefined;
   private stack: Frame[] = [];
@@ -150,7 +151,8 @@ export class TraceBuilder implements EventSink {
     this.traceStart = time;
     this.counts = { spans: 0, logs: 0, metrics: 0 };
     this.anomalies = {};
-    this.stack = [new Frame(name, parent?.spanId, time, -1)];
+    this.stack = [new Frame(name, parent && SpanRef.of(parent), time, -1)];
+    this.traceRef = SpanRef.of(spanContext(this.traceId, INVALID_SPANID));
   }
 
   /**
@@ -198,10 +200,10 @@ export class TraceBuilder implements EventSink {
     if (!this.active) this.start('wasm', event.time);
     switch (event.type) {
       case 'span-enter':
-        this.stack.push(new Frame(event.name, newSpanId(), event.time, -1));
+        this.stack.push(new Frame(event.name, this.newRef(), event.time, -1));
         return;
       case 'function-enter':
-        this.stack.push(new Frame(this.options.functionName(event.index), newSpanId(), event.time, event.index));
+        this.stack.push(new Frame(this.options.functionName(event.index), this.newRef(), event.time, event.index));
         return;
       case 'span-exit':
         return this.spanExit(event.time);
@@ -224,6 +226,10 @@ export class TraceBuilder implements EventSink {
       case 'anomaly':
         return this.anomaly(event.time, event.kind, event.detail);
     }
+  }
+
+  private newRef(): SpanRef {
+    return new SpanRef(this.traceId, spanIdWord(), spanIdWord());
   }
 
   private top(): Frame {
@@ -288,7 +294,7 @@ export class TraceBuilder implements EventSink {
     }
     const span = new GuestSpan(
       frame.name,
-      (frame.context ??= spanContext(this.traceId, frame.spanId!)),
+      frame.ref!,
       frame.start,
       end,
       attributes,
@@ -333,19 +339,18 @@ export class TraceBuilder implements EventSink {
   }
 
   private deliver(item: Held, owner: Frame): void {
-    if (owner.context === undefined && owner.spanId !== undefined) owner.context = spanContext(this.traceId, owner.spanId);
-    const context = owner.context;
+    const ref = owner.ref;
     if (item instanceof GuestSpan) {
-      item.parentSpanContext = context;
+      item.parentRef = ref;
       this.counts.spans++;
       this.sink.onSpan(item);
     } else if (item instanceof GuestLogRecord) {
       // A record outside every span still carries the trace id (with the invalid span id).
-      item.spanContext = context ?? spanContext(this.traceId, INVALID_SPANID);
+      item.ref = ref ?? this.traceRef;
       this.counts.logs++;
       this.sink.onLog(item);
     } else {
-      item.spanContext = context;
+      item.ref = ref;
       this.counts.metrics++;
       this.sink.onMetric(item);
     }

@@ -3,34 +3,40 @@
  * CSPRNG: ids only need to be unique and random enough for sampling, and a `crypto` call per span
  * would cost more than the rest of the span.
  */
-const state = new Uint32Array(4);
+// The state lives in a typed array: module-level numbers above 2^31 would be boxed on every store.
+const state = new Int32Array(4);
 crypto.getRandomValues(state);
 if ((state[0]! | state[1]! | state[2]! | state[3]!) === 0) state[0] = 1; // the all-zero state is a fixed point
-let x = state[0]!;
-let y = state[1]!;
-let z = state[2]!;
-let w = state[3]!;
 
-/** Marsaglia's xorshift128: period 2^128 − 1, so ids never repeat in practice. */
+/** Marsaglia's xorshift128: period 2^128 − 1, so ids never repeat in practice. Returns int32 bits. */
 function next32(): number {
-  const t = x ^ (x << 11);
-  x = y;
-  y = z;
-  z = w;
-  w = (w ^ (w >>> 19) ^ (t ^ (t >>> 8))) >>> 0;
-  return w;
+  const s = state;
+  const t = s[0]! ^ (s[0]! << 11);
+  s[0] = s[1]!;
+  s[1] = s[2]!;
+  s[2] = s[3]!;
+  const w = s[3]!;
+  s[3] = w ^ (w >>> 19) ^ (t ^ (t >>> 8));
+  return s[3]!;
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
+/** Eight hex digits of a 32-bit word (signed or not: only its bits are read). */
 function hex8(n: number): string {
   return HEX[n >>> 24]! + HEX[(n >>> 16) & 0xff]! + HEX[(n >>> 8) & 0xff]! + HEX[n & 0xff]!;
 }
 
+/** 32 random bits of a span id; two make one. */
+export const spanIdWord: () => number = next32;
+
+/** The hex form of a span id made of two words (a zero high word becomes 1: all-zero is invalid). */
+export function spanIdHex(hi: number, lo: number): string {
+  return hex8(hi === 0 ? 1 : hi) + hex8(lo);
+}
+
 export function newSpanId(): string {
-  let hi = next32();
-  if (hi === 0) hi = 1; // the all-zero id is invalid
-  return hex8(hi) + hex8(next32());
+  return spanIdHex(next32(), next32());
 }
 
 export function newTraceId(): string {

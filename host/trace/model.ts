@@ -10,10 +10,11 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { AnomalyKind } from '../events.ts';
 import type { StatsdPoint } from './statsd.ts';
+import type { SpanRef } from './records.ts';
 
 export class GuestMetric {
   /** The span the metric belongs to (set when delivered); undefined when no span was open. */
-  spanContext: SpanContext | undefined;
+  ref: SpanRef | undefined;
   constructor(
     readonly point: StatsdPoint,
     /** Epoch milliseconds. */
@@ -21,6 +22,10 @@ export class GuestMetric {
     readonly traceId: string,
     readonly resource: Resource,
   ) {}
+
+  get spanContext(): SpanContext | undefined {
+    return this.ref?.context;
+  }
 }
 
 /** One invocation's totals, delivered when its trace finishes. */
