@@ -33,13 +33,17 @@ const CACHE_SLOTS = 256;
 
 interface CacheSlot {
   ptr: number;
-  bytes: Uint8Array;
+  length: number;
+  /** A copy of the bytes the text was decoded from. */
+  bytes: DataView;
   text: string;
 }
 
 export class GuestMemory {
   private memory: WebAssembly.Memory | undefined;
   private bytes: Uint8Array = new Uint8Array(0);
+  /** The same memory as `bytes`, for comparing four bytes at a time. */
+  private data: DataView = new DataView(new ArrayBuffer(0));
   /** Reused for the ASCII fast path so decoding a short string allocates only the string. */
   private readonly codes: number[] = [];
   private readonly result: ReadResult = { text: undefined, problem: undefined };
@@ -98,14 +102,14 @@ export class GuestMemory {
     const slotIndex = (start ^ (start >>> 8) ^ length) & (CACHE_SLOTS - 1);
     if (cacheable) {
       const slot = this.cache[slotIndex];
-      if (slot !== undefined && slot.ptr === start && sameBytes(slot.bytes, view, start, length)) {
+      if (slot !== undefined && slot.ptr === start && slot.length === length && sameBytes(slot.bytes, this.data, start, length)) {
         r.text = slot.text;
         return r;
       }
     }
     this.decode(view, start, length, r);
     if (cacheable && r.problem === undefined) {
-      this.cache[slotIndex] = { ptr: start, bytes: view.slice(start, start + length), text: r.text! };
+      this.cache[slotIndex] = { ptr: start, length, bytes: new DataView(view.slice(start, start + length).buffer), text: r.text! };
     }
     return r;
   }
@@ -144,14 +148,19 @@ export class GuestMemory {
   private view(refresh: boolean): Uint8Array | undefined {
     const memory = this.memory;
     if (memory === undefined) return undefined;
-    if (refresh || this.bytes.byteLength === 0) this.bytes = new Uint8Array(memory.buffer);
+    if (refresh || this.bytes.byteLength === 0) {
+      this.bytes = new Uint8Array(memory.buffer);
+      this.data = new DataView(memory.buffer);
+    }
     return this.bytes;
   }
 }
 
-function sameBytes(cached: Uint8Array, view: Uint8Array, start: number, length: number): boolean {
-  if (cached.length !== length) return false;
-  for (let i = 0; i < length; i++) if (cached[i] !== view[start + i]) return false;
+/** Whether memory at `start` still holds the cached bytes; four at a time, then the tail. */
+function sameBytes(cached: DataView, memory: DataView, start: number, length: number): boolean {
+  let i = 0;
+  for (; i + 4 <= length; i += 4) if (cached.getInt32(i) !== memory.getInt32(start + i)) return false;
+  for (; i < length; i++) if (cached.getUint8(i) !== memory.getUint8(start + i)) return false;
   return true;
 }
 
