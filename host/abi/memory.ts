@@ -68,10 +68,15 @@ export class GuestMemory {
     const r = this.result;
     r.text = undefined;
     r.problem = undefined;
-    let view = this.view(false);
-    if (view === undefined) {
-      r.problem = 'no-memory';
-      return r;
+    let view = this.bytes;
+    if (view.byteLength === 0) {
+      // Unbound, or detached by memory.grow: look at the memory itself.
+      const fresh = this.view();
+      if (fresh === undefined) {
+        r.problem = 'no-memory';
+        return r;
+      }
+      view = fresh;
     }
     let start: number;
     if (typeof ptr === 'bigint') {
@@ -87,7 +92,7 @@ export class GuestMemory {
     let length = len >>> 0;
     if (start > view.length || length > view.length - start) {
       // A shared memory grows without detaching our view: look once more at the real size.
-      const fresh = this.view(true)!;
+      const fresh = this.view()!;
       if (start > fresh.length || length > fresh.length - start) {
         r.problem = 'out-of-bounds';
         return r;
@@ -142,16 +147,14 @@ export class GuestMemory {
   }
 
   /**
-   * The byte view. Reading `memory.buffer` costs ~100 ns, so it is re-read only when the old
-   * buffer was detached by `memory.grow` (its length drops to 0) or when asked to.
+   * A fresh byte view of the memory. Reading `memory.buffer` costs ~100 ns, so `read` calls this
+   * only when its view was detached by `memory.grow` (its length drops to 0) or looks too short.
    */
-  private view(refresh: boolean): Uint8Array | undefined {
+  private view(): Uint8Array | undefined {
     const memory = this.memory;
     if (memory === undefined) return undefined;
-    if (refresh || this.bytes.byteLength === 0) {
-      this.bytes = new Uint8Array(memory.buffer);
-      this.data = new DataView(memory.buffer);
-    }
+    this.bytes = new Uint8Array(memory.buffer);
+    this.data = new DataView(memory.buffer);
     return this.bytes;
   }
 }
