@@ -33,7 +33,6 @@ export const ATTR = {
   anomalyCount: 'wasm_observe.anomalies',
   unparsed: 'wasm_observe.metric.unparsed',
   metricFormat: 'wasm_observe.metric.format',
-  kind: 'wasm_observe.span.kind',
 } as const;
 
 export interface BuilderOptions {
@@ -119,7 +118,6 @@ export class TraceBuilder implements EventSink {
   /** Logs outside every span carry this: the trace id with the invalid span id. */
   private traceRef: SpanRef | undefined;
   private traceName = '';
-  private parent: SpanContext | undefined;
   private stack: Frame[] = [];
   private counts = { spans: 0, logs: 0, metrics: 0 };
   private anomalies: Partial<Record<AnomalyKind, number>> = {};
@@ -147,7 +145,6 @@ export class TraceBuilder implements EventSink {
     if (this.active) this.finish(time);
     this.traceId = parent?.traceId ?? newTraceId();
     this.traceName = name;
-    this.parent = parent;
     this.traceStart = time;
     this.counts = { spans: 0, logs: 0, metrics: 0 };
     this.anomalies = {};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Guest, API_IMPORTS, LEGACY_IMPORTS } from '../helpers/wat.ts';
+import { Guest, API_IMPORTS, INSTRUMENT_IMPORTS, LEGACY_IMPORTS } from '../helpers/wat.ts';
 import { only, traceModule } from '../helpers/otlp.ts';
 
 const run = (i: WebAssembly.Instance) => (i.exports.run as () => void)();
@@ -130,5 +130,35 @@ describe('a span open for a whole run', () => {
     expect(raw).toMatchObject({ droppedEventsCount: 872, droppedAttributesCount: 872 });
     // Every metric still arrives as a metric point.
     expect(out.metrics).toEqual([expect.objectContaining({ name: 'ticks', value: 1000 })]);
+  });
+});
+
+describe('unbalanced manual and function spans on one stack', () => {
+  it('closes what must close, counts every mismatch, and keeps the spans', async () => {
+    const g = new Guest();
+    const wat = g.module(
+      `${INSTRUMENT_IMPORTS} ${API_IMPORTS}`,
+      `(call $tags ${g.str('early:1')})                ;; no span open yet
+       (call $fexit (i32.const 42))                     ;; exit of a function never entered
+       (call $fenter (i32.const 100))
+       (call $enter ${g.str('manual')})
+       (call $fenter (i32.const 101))
+       (call $exit)                                     ;; crosses the open function 1
+       (call $fexit (i32.const 101))
+       (call $enter ${g.str('left open')})
+       (call $fexit (i32.const 100))                    ;; function 100 returns with a span still open
+       (call $grow (i32.const -1))`,
+    );
+    const out = await traceModule(wat, run, { minSpanDurationMicros: 0 });
+    expect(out.observer.anomalies()).toEqual({
+      'tags-without-span': 1,
+      'function-exit-mismatch': 1,
+      'span-exit-crosses-function': 1,
+      'span-left-open': 1,
+      'memory-grow-negative': 1,
+    });
+    expect(out.spans.map((s) => s.name).sort()).toEqual(['func[100]', 'func[101]', 'left open', 'manual']);
+    expect(only(out.spans, 'left open').attributes).toMatchObject({ 'wasm_observe.unclosed': true });
+    expect(only(out.spans, 'left open').parentSpanId).toBe(only(out.spans, 'func[100]').spanId);
   });
 });
