@@ -87,6 +87,17 @@ class Frame {
     else this.droppedEvents++;
   }
 
+  /** The attributes as exported: the tags plus the function index and memory growth. */
+  finalAttributes(): Attributes {
+    const attributes: Attributes = this.attributes;
+    if (this.functionIndex >= 0) attributes[ATTR.functionIndex] = this.functionIndex;
+    if (this.allocationPages > 0) {
+      attributes[ATTR.allocation] = this.allocationPages * WASM_PAGE_BYTES;
+      attributes[ATTR.allocationPages] = this.allocationPages;
+    }
+    return attributes;
+  }
+
   /** Takes over what a dropped child held. */
   absorb(child: Frame): void {
     for (const key in child.attributes) {
@@ -173,11 +184,7 @@ export class TraceBuilder implements EventSink {
     }
     this.reportAnomalies(time);
     const root = this.stack[0]!;
-    const attributes: Record<string, unknown> = { ...root.attributes };
-    if (root.allocationPages > 0) {
-      attributes[ATTR.allocation] = root.allocationPages * WASM_PAGE_BYTES;
-      attributes[ATTR.allocationPages] = root.allocationPages;
-    }
+    const attributes = root.finalAttributes();
     this.stack = [];
     const summary: TraceSummary = {
       traceId: this.traceId,
@@ -283,18 +290,12 @@ export class TraceBuilder implements EventSink {
   }
 
   private emitSpan(frame: Frame, end: number, status: SpanStatus, parent: Frame): void {
-    const attributes: Attributes = frame.attributes;
-    if (frame.functionIndex >= 0) attributes[ATTR.functionIndex] = frame.functionIndex;
-    if (frame.allocationPages > 0) {
-      attributes[ATTR.allocation] = frame.allocationPages * WASM_PAGE_BYTES;
-      attributes[ATTR.allocationPages] = frame.allocationPages;
-    }
     const span = new GuestSpan(
       frame.name,
       frame.ref!,
       frame.start,
       end,
-      attributes,
+      frame.finalAttributes(),
       frame.events,
       status,
       this.options.resource,
