@@ -4,7 +4,6 @@
  * the process's; its exit code is returned, and a trap is returned as an error, never thrown.
  */
 import { readFile } from 'node:fs/promises';
-import { WASI } from 'node:wasi';
 import type { SpanContext } from '@opentelemetry/api';
 import type { Observer } from '../observer.ts';
 import { demultiplexFdWrite, toGuestEvent, type FdWrite } from '../abi/javy-records.ts';
@@ -52,6 +51,8 @@ export async function runWasi(source: string | Uint8Array | WebAssembly.Module, 
   const module = await loadModule(source);
   const program = options.programName ?? (typeof source === 'string' ? source.split('/').pop()! : 'guest');
   const [stdin, stdout, stderr] = options.stdio ?? [0, 1, 2];
+  // Imported here, not at the top: node:wasi prints an ExperimentalWarning when loaded.
+  const { WASI } = await import('node:wasi');
   const wasi = new WASI({
     version: 'preview1',
     args: [program, ...(options.args ?? [])],
