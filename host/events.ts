@@ -31,7 +31,6 @@ export type AnomalyKind =
   | 'unknown-metric-format'
   | 'metric-unparsed'
   | 'memory-grow-negative'
-  | 'event-before-trace'
   | 'guest-trap'
   | 'host-error';
 
