@@ -31,6 +31,10 @@ export interface ObserveImports {
 
 export function createImports(memory: GuestMemory, sink: EventSink): ObserveImports {
   let deferred: Deferred[] | undefined;
+  // The time of a call being replayed. Not a parameter: a guest may import a function with more
+  // parameters than the ABI says, and must not be able to pass in timestamps.
+  let replayTime: number | undefined;
+  const clock = (): number => replayTime ?? now();
   const hold = (handler: HostFunction, args: (number | bigint)[]): void => {
     if (deferred!.length < MAX_DEFERRED) deferred!.push([handler, args, now()]);
     else sink.handle({ type: 'anomaly', time: now(), kind: 'no-memory', detail: 'call before the memory was bound' });
@@ -49,24 +53,27 @@ export function createImports(memory: GuestMemory, sink: EventSink): ObserveImpo
   };
 
   const handlers: Record<ImportKind, HostFunction> = {
-    'span-enter': (ptr: Ptr, len: number, time = now()) => {
+    'span-enter': (ptr: Ptr, len: number) => {
       if (deferred) return hold(handlers['span-enter'], [ptr, len]);
+      const time = clock();
       try {
         sink.handle({ type: 'span-enter', time, name: read(ptr, len, time) ?? UNREADABLE_NAME });
       } catch (err) {
         hostError(err);
       }
     },
-    'span-exit': (time = now()) => {
+    'span-exit': () => {
       if (deferred) return hold(handlers['span-exit'], []);
+      const time = clock();
       try {
         sink.handle({ type: 'span-exit', time });
       } catch (err) {
         hostError(err);
       }
     },
-    'span-tags': (ptr: Ptr, len: number, time = now()) => {
+    'span-tags': (ptr: Ptr, len: number) => {
       if (deferred) return hold(handlers['span-tags'], [ptr, len]);
+      const time = clock();
       try {
         const tags = read(ptr, len, time);
         if (tags !== undefined) sink.handle({ type: 'span-tags', time, tags });
@@ -74,8 +81,9 @@ export function createImports(memory: GuestMemory, sink: EventSink): ObserveImpo
         hostError(err);
       }
     },
-    log: (level: number, ptr: Ptr, len: number, time = now()) => {
+    log: (level: number, ptr: Ptr, len: number) => {
       if (deferred) return hold(handlers.log, [level, ptr, len]);
+      const time = clock();
       try {
         const message = read(ptr, len, time);
         if (message !== undefined) sink.handle({ type: 'log', time, level, message });
@@ -83,8 +91,9 @@ export function createImports(memory: GuestMemory, sink: EventSink): ObserveImpo
         hostError(err);
       }
     },
-    metric: (format: number, ptr: Ptr, len: number, time = now()) => {
+    metric: (format: number, ptr: Ptr, len: number) => {
       if (deferred) return hold(handlers.metric, [format, ptr, len]);
+      const time = clock();
       try {
         const text = read(ptr, len, time);
         if (text !== undefined) sink.handle({ type: 'metric', time, format, text });
@@ -92,26 +101,29 @@ export function createImports(memory: GuestMemory, sink: EventSink): ObserveImpo
         hostError(err);
       }
     },
-    'function-enter': (index: number, time = now()) => {
+    'function-enter': (index: number) => {
       if (deferred) return hold(handlers['function-enter'], [index]);
+      const time = clock();
       try {
-        sink.handle({ type: 'function-enter', time, index: index >>> 0 });
+        sink.handle({ type: 'function-enter', time, index: Number(index) >>> 0 });
       } catch (err) {
         hostError(err);
       }
     },
-    'function-exit': (index: number, time = now()) => {
+    'function-exit': (index: number) => {
       if (deferred) return hold(handlers['function-exit'], [index]);
+      const time = clock();
       try {
-        sink.handle({ type: 'function-exit', time, index: index >>> 0 });
+        sink.handle({ type: 'function-exit', time, index: Number(index) >>> 0 });
       } catch (err) {
         hostError(err);
       }
     },
-    'memory-grow': (pages: number, time = now()) => {
+    'memory-grow': (pages: number) => {
       if (deferred) return hold(handlers['memory-grow'], [pages]);
+      const time = clock();
       try {
-        sink.handle({ type: 'memory-grow', time, pages });
+        sink.handle({ type: 'memory-grow', time, pages: Number(pages) | 0 });
       } catch (err) {
         hostError(err);
       }
@@ -130,12 +142,16 @@ export function createImports(memory: GuestMemory, sink: EventSink): ObserveImpo
     replay: () => {
       const held = deferred ?? [];
       deferred = undefined;
-      for (const [handler, args, time] of held) (handler as (...a: unknown[]) => void)(...args, time);
+      for (const [handler, args, time] of held) {
+        replayTime = time;
+        (handler as (...a: unknown[]) => void)(...args);
+      }
+      replayTime = undefined;
     },
   };
 }
 
 function describe(ptr: Ptr, len: number): string {
   const p = typeof ptr === 'bigint' ? ptr.toString() : String(ptr >>> 0);
-  return `ptr=${p} len=${len >>> 0}`;
+  return `ptr=${p} len=${Number(len) >>> 0}`;
 }

@@ -64,7 +64,7 @@ export class GuestMemory {
    * Reads `len` bytes at `ptr` as UTF-8. Pointers arrive as signed i32 (or as a BigInt from the
    * legacy i64 ABI) and are taken as unsigned. The returned object is reused by the next call.
    */
-  read(ptr: number | bigint, len: number): ReadResult {
+  read(ptr: number | bigint, len: number | bigint): ReadResult {
     const r = this.result;
     r.text = undefined;
     r.problem = undefined;
@@ -89,7 +89,8 @@ export class GuestMemory {
     } else {
       start = ptr >>> 0;
     }
-    let length = len >>> 0;
+    // A module may declare the import with other types than the ABI's; read them as u32 anyway.
+    let length = typeof len === 'number' ? len >>> 0 : Number(len) >>> 0;
     if (start > view.length || length > view.length - start) {
       // A shared memory grows without detaching our view: look once more at the real size.
       const fresh = this.view()!;

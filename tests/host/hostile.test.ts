@@ -162,3 +162,33 @@ describe('unbalanced manual and function spans on one stack', () => {
     expect(only(out.spans, 'left open').parentSpanId).toBe(only(out.spans, 'func[100]').spanId);
   });
 });
+
+describe('a guest that declares the imports with other signatures', () => {
+  it('cannot pass in timestamps or crash the host, and its well-formed calls still arrive', async () => {
+    const wat = `(module
+      (import "dylibso:observe/api" "span-enter" (func $enter (param i32 i32 f64)))
+      (import "dylibso:observe/api" "span-exit" (func $exit (param f64)))
+      (import "dylibso:observe/api" "log" (func $log (param i64 i64 i64)))
+      (import "dylibso:observe/api" "metric" (func $metric (param f64 f64 f64)))
+      (import "dylibso:observe/instrument" "memory-grow" (func $grow (param i64)))
+      (memory (export "memory") 1)
+      (data (i32.const 1024) "span")
+      (data (i32.const 1032) "text")
+      (data (i32.const 1040) "n:1|c")
+      (func (export "run")
+        (call $enter (i32.const 1024) (i32.const 4) (f64.const 1))   ;; a "timestamp" of 1 ms
+        (call $log (i64.const 3) (i64.const 1032) (i64.const 4))
+        (call $metric (f64.const 1) (f64.const 1040) (f64.const 5))
+        (call $grow (i64.const 2))
+        (call $exit (f64.const 2))))`;
+    const before = Date.now();
+    const out = await traceModule(wat, run);
+    expect(out.result).toBeUndefined();
+    expect(out.observer.anomalies()).toEqual({});
+    const span = only(out.spans, 'span');
+    expect(Number(span.start / 1_000_000n)).toBeGreaterThanOrEqual(before - 1000);
+    expect(span.attributes).toMatchObject({ 'allocation.pages': 2 });
+    expect(out.logs.map((l) => [l.body, l.severityText])).toEqual([['text', 'INFO']]);
+    expect(out.metrics).toEqual([expect.objectContaining({ name: 'n', value: 1 })]);
+  });
+});
