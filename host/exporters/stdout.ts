@@ -7,6 +7,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { GuestMetric, TraceSummary } from '../trace/model.ts';
+import { ATTR } from '../trace/builder.ts';
 import type { ExportStats, TelemetryExporter } from './exporter.ts';
 
 export interface StdoutOptions {
@@ -19,6 +20,9 @@ export interface StdoutOptions {
 }
 
 type Line = { time: number; text: string };
+
+/** Exported, but noise in a tree a person reads: the name already says which function it is. */
+const HIDDEN: ReadonlySet<string> = new Set([ATTR.functionIndex, ATTR.allocationPages]);
 
 interface Node {
   span: ReadableSpan;
@@ -126,6 +130,7 @@ export class StdoutExporter implements TelemetryExporter {
     const error = span.status.code === SpanStatusCode.ERROR;
     const name = this.paint(error ? 31 : 1, span.name);
     const attrs = Object.entries(span.attributes)
+      .filter(([k]) => !HIDDEN.has(k))
       .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
       .join(' ');
     const status = error ? ` ${this.paint(31, `ERROR ${span.status.message ?? ''}`.trim())}` : '';
