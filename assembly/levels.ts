@@ -1,5 +1,5 @@
 // The Observe ABI's numbers, as the guest sends them. host/abi/spec.ts holds the host's copy;
-// tests/assemblyscript/abi-numbers.test.ts compiles this file and checks the two agree.
+// tests/assemblyscript/abi.test.ts compiles this file and checks the two agree.
 
 /** Severity of a `log` call. */
 export enum LogLevel {

@@ -28,12 +28,10 @@ export function fits(): bool {
 }
 
 /** Move to a heap buffer sized to what was measured; the caller writes the payload again. */
-export function spill(): ArrayBuffer {
-  const buf = new ArrayBuffer(<i32>pos);
-  base = changetype<usize>(buf);
+export function spill(): void {
+  base = changetype<usize>(new ArrayBuffer(<i32>pos));
   cap = pos;
   pos = 0;
-  return buf;
 }
 
 export function start(): usize {

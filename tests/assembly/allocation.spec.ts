@@ -1,6 +1,6 @@
 // The hot path never touches the heap: a million calls of each function allocate nothing and
 // grow no memory. Specs run on the stub runtime, where any allocation moves the heap top.
-import { LogLevel, MetricFormat, Span, counter, gauge, log, metric, spanEnter, spanExit, spanTags, timing } from "../../assembly/index";
+import { LogLevel, MetricFormat, Span, counter, distribution, gauge, gaugeDelta, histogram, increment, log, metric, set, spanEnter, spanExit, spanTags, timing } from "../../assembly/index";
 import { clearCalls, heapGrowth, heapTop, setRecording, totalCalls } from "./host";
 
 const CALLS = 1_000_000;
@@ -34,7 +34,7 @@ describe("heap growth", () => {
     const before = heapTop();
     for (let i = 0; i < CALLS; i++) {
       const s = Span.enter("handle");
-      s.tag("attempt", "1").log(LogLevel.Debug, "ok");
+      s.tag("attempt", "1").tags(TAGS).log(LogLevel.Debug, "ok");
       counter("requests", i, 1.0, "route:/home");
       gauge("load", <f64>i / 7.0);
       timing("latency", 1.25);
@@ -42,7 +42,22 @@ describe("heap growth", () => {
     }
     expect(heapGrowth(before)).toBe(0);
     expect(memory.size()).toBe(pages);
-    expect(totalCalls()).toBe(CALLS * 7);
+    expect(totalCalls()).toBe(CALLS * 8);
+  });
+
+  it("is zero over a million calls of the other statsd helpers", () => {
+    const pages = memory.size();
+    const before = heapTop();
+    for (let i = 0; i < CALLS; i++) {
+      increment("hits", 1.0, "route:/home");
+      gaugeDelta("conns", -1.5);
+      histogram("bytes", <f64>i);
+      distribution("latency", 0.003);
+      set("users", "alice");
+    }
+    expect(heapGrowth(before)).toBe(0);
+    expect(memory.size()).toBe(pages);
+    expect(totalCalls()).toBe(CALLS * 5);
   });
 
   it("shows the one buffer a string longer than the scratch buffer needs", () => {

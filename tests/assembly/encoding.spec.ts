@@ -1,6 +1,6 @@
 // The exact bytes and lengths each call hands the host.
 import { LogLevel, MetricFormat, SCRATCH_BYTES, log, metric, spanEnter, spanExit, spanTag, spanTags } from "../../assembly/index";
-import { LOG, METRIC, SPAN_ENTER, SPAN_EXIT, SPAN_TAGS, ascii, callCount, clearCalls, concat, lastCall } from "./host";
+import { LOG, METRIC, SPAN_ENTER, SPAN_EXIT, SPAN_TAGS, ascii, callCount, clearCalls, lastCall } from "./host";
 
 // "é" U+00E9, "日本" U+65E5 U+672C, "😀" U+1F600 (a surrogate pair in AssemblyScript strings).
 const E_ACUTE: u8[] = [0xc3, 0xa9];
@@ -20,7 +20,7 @@ describe("span-enter", () => {
 
   it("encodes accents, CJK and emoji as UTF-8", () => {
     spanEnter("caf\u00e9 \u65e5\u672c \ud83d\ude00");
-    const want = concat(concat(concat(concat(concat(ascii("caf"), E_ACUTE), ascii(" ")), NIHON), ascii(" ")), GRIN);
+    const want = ascii("caf").concat(E_ACUTE).concat(ascii(" ")).concat(NIHON).concat(ascii(" ")).concat(GRIN);
     expect(lastCall().bytes.length).toBe(3 + 2 + 1 + 6 + 1 + 4);
     expect(lastCall().bytes).toStrictEqual(want);
   });
@@ -62,7 +62,7 @@ describe("strings longer than the scratch buffer", () => {
     const head = "y".repeat(<i32>SCRATCH_BYTES - 1);
     metric(MetricFormat.Statsd, head + "\u00e9");
     expect(lastCall().bytes.length).toBe(<i32>SCRATCH_BYTES + 1);
-    expect(lastCall().bytes).toStrictEqual(concat(ascii(head), E_ACUTE));
+    expect(lastCall().bytes).toStrictEqual(ascii(head).concat(E_ACUTE));
   });
 
   it("spills a long emoji string (3 KiB+) without losing a byte", () => {
@@ -83,7 +83,7 @@ describe("log and metric", () => {
     const c = lastCall();
     expect(c.kind).toBe(LOG);
     expect(c.number).toBe(4);
-    expect(c.bytes).toStrictEqual(concat(concat(concat(ascii("r"), E_ACUTE), ascii("sum")), E_ACUTE));
+    expect(c.bytes).toStrictEqual(ascii("r").concat(E_ACUTE).concat(ascii("sum")).concat(E_ACUTE));
   });
 
   it("metric passes the format number and the payload as given", () => {

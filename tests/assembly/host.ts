@@ -62,10 +62,6 @@ export function ascii(s: string): u8[] {
   return out;
 }
 
-export function concat(a: u8[], b: u8[]): u8[] {
-  return a.concat(b);
-}
-
 /**
  * The heap top under the stub runtime, which only ever bumps it: the address of a fresh empty
  * block. Two probes with nothing in between differ by one block; anything more was allocated.

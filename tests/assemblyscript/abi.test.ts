@@ -27,6 +27,8 @@ describe('AssemblyScript library vs host/abi/spec.ts', () => {
       Trace: LogLevel.Trace,
     });
     expect(value('STATSD')).toBe(MetricFormat.Statsd);
+    // README: text is encoded into a static 1 KiB buffer.
+    expect(value('SCRATCH')).toBe(1024);
   });
 
   it('imports each API function under the name and signature the host expects', async () => {

@@ -7,7 +7,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import SpanTransform from '../../assembly/transform/index.js';
 
-export const ROOT = join(import.meta.dirname, '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..');
 
 /** The wasi-shim's options, for building a test guest as a WASI command. */
 export const WASI_COMMAND = ['--config', 'node_modules/@assemblyscript/wasi-shim/asconfig.json'];
