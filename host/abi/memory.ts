@@ -31,12 +31,14 @@ const FAST_PATH_MAX = 96;
 const CACHE_MAX_BYTES = 64;
 const CACHE_SLOTS = 256;
 
-interface CacheSlot {
-  ptr: number;
-  length: number;
+/** One cached string. Its byte buffer is allocated once and refilled on every miss. */
+class CacheSlot {
+  ptr = -1;
+  length = 0;
   /** A copy of the bytes the text was decoded from. */
-  bytes: DataView;
-  text: string;
+  readonly copy = new Uint8Array(CACHE_MAX_BYTES);
+  readonly bytes = new DataView(this.copy.buffer);
+  text = '';
 }
 
 export class GuestMemory {
@@ -47,17 +49,13 @@ export class GuestMemory {
   /** Reused for the ASCII fast path so decoding a short string allocates only the string. */
   private readonly codes: number[] = [];
   private readonly result: ReadResult = { text: undefined, problem: undefined };
-  private readonly cache: (CacheSlot | undefined)[] = new Array(CACHE_SLOTS);
+  private readonly cache: CacheSlot[] = Array.from({ length: CACHE_SLOTS }, () => new CacheSlot());
 
   constructor(readonly maxStringBytes: number) {}
 
   bind(memory: WebAssembly.Memory): void {
     this.memory = memory;
     this.bytes = new Uint8Array(0);
-  }
-
-  get bound(): boolean {
-    return this.memory !== undefined;
   }
 
   /**
@@ -106,16 +104,19 @@ export class GuestMemory {
     }
     const cacheable = length <= CACHE_MAX_BYTES && r.problem === undefined;
     const slotIndex = (start ^ (start >>> 8) ^ length) & (CACHE_SLOTS - 1);
-    if (cacheable) {
-      const slot = this.cache[slotIndex];
-      if (slot !== undefined && slot.ptr === start && slot.length === length && sameBytes(slot.bytes, this.data, start, length)) {
-        r.text = slot.text;
-        return r;
-      }
+    const slot = this.cache[slotIndex]!;
+    if (cacheable && slot.ptr === start && slot.length === length && sameBytes(slot.bytes, this.data, start, length)) {
+      r.text = slot.text;
+      return r;
     }
     this.decode(view, start, length, r);
     if (cacheable && r.problem === undefined) {
-      this.cache[slotIndex] = { ptr: start, length, bytes: new DataView(view.slice(start, start + length).buffer), text: r.text! };
+      // Refilled in place: a guest that writes new text to one buffer (a scratch buffer) misses
+      // every time, and must not cost an allocation per call for it.
+      slot.copy.set(view.subarray(start, start + length));
+      slot.ptr = start;
+      slot.length = length;
+      slot.text = r.text!;
     }
     return r;
   }

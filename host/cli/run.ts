@@ -1,6 +1,8 @@
 import { Observer, DEFAULT_SERVICE_NAME } from '../observer.ts';
 import { createExporters, defaultExporters, EXPORTERS, OTLP_PRESETS, type ExporterConfig } from '../exporters/registry.ts';
-import { resourceAttributesFromEnv } from '../exporters/otel/config.ts';
+import { OTLP_PROTOCOLS, resourceAttributesFromEnv } from '../exporters/otel/config.ts';
+import { STATSD_DIALECTS } from '../exporters/statsd.ts';
+import { DATADOG_TRACE_TYPES } from '../exporters/datadog-span.ts';
 import { parseTraceparent } from '../trace/parent.ts';
 import { runWasi } from '../node/wasi.ts';
 import { loadDemangler } from '../node/demangle.ts';
@@ -130,13 +132,13 @@ function exporterConfig(values: ReturnType<typeof parseCommandLine<typeof OPTION
     out: values.out,
     env,
     otlpEndpoint: values['otlp-endpoint'],
-    otlpProtocol: oneOf('otlp-protocol', values['otlp-protocol'], ['http/protobuf', 'http/json', 'grpc'] as const),
+    otlpProtocol: oneOf('otlp-protocol', values['otlp-protocol'], OTLP_PROTOCOLS),
     otlpPreset: oneOf('otlp-preset', values['otlp-preset'], OTLP_PRESETS),
     statsdUrl: values['statsd-url'],
-    statsdDialect: oneOf('statsd-dialect', values['statsd-dialect'], ['statsd', 'dogstatsd'] as const),
+    statsdDialect: oneOf('statsd-dialect', values['statsd-dialect'], STATSD_DIALECTS),
     statsdTraceTags: values['statsd-trace-tags'],
     datadogAgentUrl: values['dd-agent-url'],
-    datadogTraceType: oneOf('dd-trace-type', values['dd-trace-type'], ['web', 'db', 'cache', 'custom'] as const),
+    datadogTraceType: oneOf('dd-trace-type', values['dd-trace-type'], DATADOG_TRACE_TYPES),
     datadogTags: values['dd-tag'] && Object.fromEntries(values['dd-tag'].map(splitPair(':', '--dd-tag'))),
     datadogLogs: values['dd-logs'],
     zipkinUrl: values['zipkin-url'],

@@ -7,7 +7,8 @@
 import { SpanStatusCode, type AttributeValue } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
-export type DatadogTraceType = 'web' | 'db' | 'cache' | 'custom';
+export const DATADOG_TRACE_TYPES = ['web', 'db', 'cache', 'custom'] as const;
+export type DatadogTraceType = (typeof DATADOG_TRACE_TYPES)[number];
 
 /** Per-trace metadata for the root span, the fields of the Dylibso Datadog adapter. */
 export interface DatadogMetadata {

@@ -19,11 +19,7 @@ import { OTLPLogExporter as ProtoLogs } from '@opentelemetry/exporter-logs-otlp-
 import { OTLPLogExporter as JsonLogs } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPMetricExporter as ProtoMetrics } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPMetricExporter as JsonMetrics } from '@opentelemetry/exporter-metrics-otlp-http';
-import type { GuestMetric, TraceSummary } from '../trace/model.ts';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import type { ExportStats, TelemetryExporter } from './exporter.ts';
-import { OtelPipeline, type BatchOptions } from './otel/pipeline.ts';
+import { DEFAULT_BATCH, OtelPipeline, type BatchOptions } from './otel/pipeline.ts';
 import { resolveOtlp, type OtlpOptions, type OtlpSignalConfig } from './otel/config.ts';
 
 export interface OtlpExporterOptions extends OtlpOptions {
@@ -34,51 +30,28 @@ export interface OtlpExporterOptions extends OtlpOptions {
   env?: Record<string, string | undefined>;
 }
 
-export class OtlpExporter implements TelemetryExporter {
-  readonly name = 'otlp';
+export class OtlpExporter extends OtelPipeline {
   /** What each signal is sent to (undefined: not sent). */
   readonly config: ReturnType<typeof resolveOtlp>;
-  private readonly pipeline: OtelPipeline;
 
   constructor(options: OtlpExporterOptions = {}) {
     const env = options.env ?? process.env;
-    this.config = resolveOtlp(options, env);
-    const { traces, logs, metrics } = this.config;
+    const config = resolveOtlp(options, env);
+    const { traces, logs, metrics } = config;
     // A flush sends every queued batch at once; the exporters refuse more concurrent requests
     // than their limit (default 30), which would drop a large backlog at shutdown.
-    const batch = { maxQueueSize: 2048, maxExportBatchSize: 512, ...options.batch };
+    const batch = { ...DEFAULT_BATCH, ...options.batch };
     const concurrency = Math.ceil(batch.maxQueueSize / Math.min(batch.maxExportBatchSize, batch.maxQueueSize)) + 2;
     const interval = Number(env.OTEL_METRIC_EXPORT_INTERVAL);
-    this.pipeline = new OtelPipeline({
-      name: this.name,
+    super({
+      name: 'otlp',
       spans: traces && traceExporter(traces, concurrency),
       logs: logs && logExporter(logs, concurrency),
       metrics: metrics && metricExporter(metrics, concurrency),
       batch,
       metricIntervalMs: options.metricIntervalMs ?? (interval > 0 ? interval : undefined),
     });
-  }
-
-  onSpan(span: ReadableSpan): void {
-    this.pipeline.onSpan(span);
-  }
-  onLog(record: ReadableLogRecord): void {
-    this.pipeline.onLog(record);
-  }
-  onMetric(metric: GuestMetric): void {
-    this.pipeline.onMetric(metric);
-  }
-  onTraceEnd(summary: TraceSummary): void {
-    this.pipeline.onTraceEnd(summary);
-  }
-  forceFlush(): Promise<void> {
-    return this.pipeline.forceFlush();
-  }
-  shutdown(): Promise<void> {
-    return this.pipeline.shutdown();
-  }
-  stats(): ExportStats {
-    return this.pipeline.stats();
+    this.config = config;
   }
 }
 

@@ -6,7 +6,7 @@ import type { TelemetryExporter } from './exporter.ts';
 import { OtlpJsonlExporter } from './otlp-jsonl.ts';
 import { StdoutExporter } from './stdout.ts';
 import { OtlpExporter } from './otlp.ts';
-import { PRESETS, type OtlpProtocol, type PresetName } from './otel/config.ts';
+import { PRESETS, SIGNALS, type OtlpProtocol, type PresetName } from './otel/config.ts';
 import { DatadogExporter, type DatadogTraceType } from './datadog.ts';
 import { ZipkinExporter } from './zipkin.ts';
 import { StatsdExporter, type StatsdDialect } from './statsd.ts';
@@ -76,8 +76,8 @@ export const OTLP_PRESETS = Object.keys(PRESETS) as PresetName[];
 export function defaultExporters(env: Record<string, string | undefined>): string[] {
   const names = new Set<string>();
   let mentioned = false;
-  for (const signal of ['TRACES', 'LOGS', 'METRICS']) {
-    for (const raw of (env[`OTEL_${signal}_EXPORTER`] ?? '').split(',')) {
+  for (const signal of SIGNALS) {
+    for (const raw of (env[`OTEL_${signal.toUpperCase()}_EXPORTER`] ?? '').split(',')) {
       const name = raw.trim();
       if (name === '') continue;
       mentioned = true;

@@ -16,10 +16,12 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { GuestMetric, TraceSummary } from '../trace/model.ts';
 import type { StatsdPoint } from '../trace/statsd.ts';
+import { tagText } from '../trace/tags.ts';
 import type { ExportStats, TelemetryExporter } from './exporter.ts';
 import { errorText } from './retry.ts';
 
-export type StatsdDialect = 'statsd' | 'dogstatsd';
+export const STATSD_DIALECTS = ['statsd', 'dogstatsd'] as const;
+export type StatsdDialect = (typeof STATSD_DIALECTS)[number];
 
 export interface StatsdOptions {
   /** `udp://host:port`. Default: DD_DOGSTATSD_URL, else `udp://127.0.0.1:8125`. */
@@ -116,7 +118,7 @@ export class StatsdExporter implements TelemetryExporter {
     const type = this.dialect === 'statsd' && (point.type === 'h' || point.type === 'd') ? 'ms' : point.type;
     let line = `${this.prefix}${point.name}:${value(point)}|${type}`;
     if (point.sampleRate < 1) line += `|@${point.sampleRate}`;
-    const tags = point.tags.map(([k, v]) => (v === '' ? k : `${k}:${v}`));
+    const tags = point.tags.map(tagText);
     tags.push(...this.constantTags);
     if (this.traceTags && spanContext) tags.push(`trace_id:${spanContext.traceId}`, `span_id:${spanContext.spanId}`);
     if (tags.length > 0) line += `|#${tags.map(clean).join(',')}`;

@@ -8,6 +8,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { GuestMetric, TraceSummary } from '../trace/model.ts';
 import { ATTR } from '../trace/builder.ts';
+import { tagText } from '../trace/tags.ts';
 import type { ExportStats, TelemetryExporter } from './exporter.ts';
 
 export interface StdoutOptions {
@@ -64,7 +65,7 @@ export class StdoutExporter implements TelemetryExporter {
     const p = metric.point;
     const value = p.member ?? `${p.delta && p.value >= 0 ? '+' : ''}${p.value}`;
     const rate = p.sampleRate < 1 ? ` @${p.sampleRate}` : '';
-    const tags = p.tags.length > 0 ? ` ${p.tags.map(([k, v]) => (v === '' ? k : `${k}:${v}`)).join(',')}` : '';
+    const tags = p.tags.length > 0 ? ` ${p.tags.map(tagText).join(',')}` : '';
     this.addLine(metric.spanContext?.spanId, metric.time, `${this.paint(36, 'METRIC')} ${p.name} ${p.type} ${value}${rate}${tags}`);
   }
 

@@ -10,9 +10,9 @@ import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { ZipkinExporter as OfficialZipkin } from '@opentelemetry/exporter-zipkin';
-import type { GuestMetric, TraceSummary } from '../trace/model.ts';
+import type { TraceSummary } from '../trace/model.ts';
 import { hrTime } from '../trace/records.ts';
-import type { ExportStats, TelemetryExporter } from './exporter.ts';
+import type { ExportStats } from './exporter.ts';
 import { OtelPipeline, type BatchOptions } from './otel/pipeline.ts';
 import { DeliveryError, withRetry, type RetryPolicy } from './retry.ts';
 
@@ -31,24 +31,22 @@ export interface ZipkinOptions {
   env?: Record<string, string | undefined>;
 }
 
-export class ZipkinExporter implements TelemetryExporter {
-  readonly name = 'zipkin';
+export class ZipkinExporter extends OtelPipeline {
   readonly url: string;
-  private readonly pipeline: OtelPipeline;
   private held = new Map<string, TimedEvent[]>();
   private heldCount = 0;
   private readonly maxHeld: number;
   private unplaced = 0;
 
   constructor(options: ZipkinOptions = {}) {
-    const env = options.env ?? process.env;
-    this.url = options.url ?? env.OTEL_EXPORTER_ZIPKIN_ENDPOINT ?? DEFAULT_ZIPKIN_URL;
-    const official = new OfficialZipkin({ url: this.url, headers: options.headers, serviceName: options.serviceName });
-    this.pipeline = new OtelPipeline({ name: this.name, spans: new Retrying(official, options.retry), batch: options.batch });
+    const url = options.url ?? (options.env ?? process.env).OTEL_EXPORTER_ZIPKIN_ENDPOINT ?? DEFAULT_ZIPKIN_URL;
+    const official = new OfficialZipkin({ url, headers: options.headers, serviceName: options.serviceName });
+    super({ name: 'zipkin', spans: new Retrying(official, options.retry), batch: options.batch });
+    this.url = url;
     this.maxHeld = options.maxHeldLogs ?? 10_000;
   }
 
-  onSpan(span: ReadableSpan): void {
+  override onSpan(span: ReadableSpan): void {
     const spanId = span.spanContext().spanId;
     const logs = this.held.get(spanId);
     if (logs) {
@@ -57,10 +55,10 @@ export class ZipkinExporter implements TelemetryExporter {
     }
     const events = [...span.events, ...(logs ?? [])].map(annotation);
     // The span's own fields and methods, with annotation-ready events.
-    this.pipeline.onSpan(Object.assign(Object.create(span) as ReadableSpan, { events }));
+    super.onSpan(Object.assign(Object.create(span) as ReadableSpan, { events }));
   }
 
-  onLog(record: ReadableLogRecord): void {
+  override onLog(record: ReadableLogRecord): void {
     const spanId = record.spanContext?.spanId;
     if (spanId === undefined || this.heldCount >= this.maxHeld) {
       this.unplaced++;
@@ -73,26 +71,16 @@ export class ZipkinExporter implements TelemetryExporter {
     this.heldCount++;
   }
 
-  onMetric(_metric: GuestMetric): void {}
-
-  onTraceEnd(summary: TraceSummary): void {
+  override onTraceEnd(summary: TraceSummary): void {
     // Logs still held belong to spans outside the guest (the host's parent) or never kept.
     this.unplaced += this.heldCount;
     this.held = new Map();
     this.heldCount = 0;
-    this.pipeline.onTraceEnd(summary);
+    super.onTraceEnd(summary);
   }
 
-  forceFlush(): Promise<void> {
-    return this.pipeline.forceFlush();
-  }
-
-  shutdown(): Promise<void> {
-    return this.pipeline.shutdown();
-  }
-
-  stats(): ExportStats {
-    const stats = this.pipeline.stats();
+  override stats(): ExportStats {
+    const stats = super.stats();
     return { ...stats, dropped: stats.dropped + this.unplaced };
   }
 }

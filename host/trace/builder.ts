@@ -111,13 +111,14 @@ class Frame {
   }
 }
 
-const LEVEL_TEXT: Record<number, string> = {
-  [LogLevel.Error]: 'ERROR',
-  [LogLevel.Warn]: 'WARN',
-  [LogLevel.Info]: 'INFO',
-  [LogLevel.Debug]: 'DEBUG',
-  [LogLevel.Trace]: 'TRACE',
-};
+/** `ERROR`, `WARN`, … by level number, from the ABI's enum. */
+const LEVEL_TEXT: Record<number, string> = Object.fromEntries(
+  Object.values(LogLevel)
+    .filter((level): level is LogLevel => typeof level === 'number')
+    .map((level) => [level, LogLevel[level].toUpperCase()]),
+);
+/** Shared by every record that has no attributes of its own; nothing writes to it. */
+const NO_ATTRIBUTES: Record<string, AttributeValue> = Object.freeze({});
 const WARN_SEVERITY = SEVERITY_NUMBER[LogLevel.Warn] as SeverityNumber;
 const ERROR_SEVERITY = SEVERITY_NUMBER[LogLevel.Error] as SeverityNumber;
 
@@ -362,7 +363,7 @@ export class TraceBuilder implements EventSink {
       text = `LEVEL ${level}`;
       severity = 0 as SeverityNumber;
     }
-    this.place(this.record(time, severity, text, message, {}), this.top(), time);
+    this.place(this.record(time, severity, text, message, NO_ATTRIBUTES), this.top(), time);
   }
 
   private metric(format: number, text: string, time: number): void {
@@ -380,7 +381,7 @@ export class TraceBuilder implements EventSink {
       }
       for (const point of line.points) {
         frame.event(new SpanEvent('metric', time, metricEventAttributes(point)));
-        this.place(new GuestMetric(point, time, this.traceId, this.options.resource), frame, time);
+        this.place(new GuestMetric(point, time, this.options.resource), frame, time);
       }
     }
   }

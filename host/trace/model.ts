@@ -19,7 +19,6 @@ export class GuestMetric {
     readonly point: StatsdPoint,
     /** Epoch milliseconds. */
     readonly time: number,
-    readonly traceId: string,
     readonly resource: Resource,
   ) {}
 

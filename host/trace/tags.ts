@@ -32,6 +32,11 @@ export function parseTags(text: string): Tag[] {
   return tags;
 }
 
+/** A tag as statsd and Datadog write it: `key:value`, or `key` alone for a tag without value. */
+export function tagText([key, value]: Tag): string {
+  return value === '' ? key : `${key}:${value}`;
+}
+
 /** Values kept for one repeated key; more are dropped and counted (a guest may loop forever). */
 export const MAX_TAG_VALUES = 128;
 

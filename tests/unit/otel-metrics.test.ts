@@ -8,7 +8,7 @@ const resource = resourceFromAttributes({ 'service.name': 'test' });
 const point = (line: string) => {
   const parsed = parseStatsd(line)[0]!;
   if (!parsed.ok) throw new Error(parsed.reason);
-  return new GuestMetric(parsed.points[0]!, Date.now(), 'a'.repeat(32), resource);
+  return new GuestMetric(parsed.points[0]!, Date.now(), resource);
 };
 
 describe('statsd → OpenTelemetry metrics', () => {

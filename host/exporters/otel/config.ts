@@ -6,7 +6,8 @@
  */
 import { parseKeyPairsIntoRecord } from '@opentelemetry/core';
 
-export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
+export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
 export type Signal = 'traces' | 'logs' | 'metrics';
 export const SIGNALS: readonly Signal[] = ['traces', 'logs', 'metrics'];
 
@@ -37,8 +38,6 @@ export interface OtlpOptions {
 }
 
 type Env = Record<string, string | undefined>;
-
-const PROTOCOLS: readonly string[] = ['http/protobuf', 'http/json', 'grpc'];
 
 export function resolveOtlp(options: OtlpOptions, env: Env): Record<Signal, OtlpSignalConfig | undefined> {
   const preset = options.preset === undefined ? undefined : PRESETS[options.preset](env);
@@ -86,7 +85,7 @@ export function exporterSelected(env: Env, signal: Signal, name: string): boolea
 
 function protocolFrom(value: string | undefined): OtlpProtocol {
   if (value === undefined) return 'http/protobuf';
-  if (!PROTOCOLS.includes(value)) throw new Error(`unknown OTLP protocol '${value}' (known: ${PROTOCOLS.join(', ')})`);
+  if (!(OTLP_PROTOCOLS as readonly string[]).includes(value)) throw new Error(`unknown OTLP protocol '${value}' (known: ${OTLP_PROTOCOLS.join(', ')})`);
   return value as OtlpProtocol;
 }
 

@@ -31,6 +31,9 @@ export interface BatchOptions {
   exportTimeoutMillis?: number;
 }
 
+/** The OpenTelemetry SDK's batch defaults. */
+export const DEFAULT_BATCH = { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 1000 } as const;
+
 export interface OtelPipelineOptions {
   /** Name in reports (`otlp`, `zipkin`, …). */
   name: string;
@@ -55,7 +58,7 @@ export class OtelPipeline implements TelemetryExporter {
 
   constructor(options: OtelPipelineOptions) {
     this.name = options.name;
-    const batch = { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 1000, ...options.batch };
+    const batch = { ...DEFAULT_BATCH, ...options.batch };
     if (options.spans) {
       const exporter = new Counted(options.spans, this.counts);
       const processor = new BatchSpanProcessor(exporter, batch);
