@@ -4,6 +4,7 @@
  * the binary directly, so it also works on modules this Node cannot compile.
  */
 import { API_MODULE, INSTRUMENT_MODULE, INSTRUMENT_VERSION_GLOBALS, LEGACY_MODULE, importSpec, type ImportKind } from '../abi/spec.ts';
+import { Reader } from '../abi/binary-reader.ts';
 import * as wasm from './wasm-binary.ts';
 
 const OBSERVE_NAMESPACES = [API_MODULE, INSTRUMENT_MODULE, LEGACY_MODULE] as const;
@@ -74,14 +75,13 @@ function instrumentVersion(
 /** Global index → value, for defined globals initialised by a lone `i32.const`. */
 function constantGlobals(sections: readonly wasm.Section[], importedGlobals: number): Map<number, number> {
   const out = new Map<number, number>();
-  const section = sections.find((s) => s.id === 6);
+  const section = sections.find((s) => s.id === wasm.SECTION.global);
   if (!section) return out;
-  const r = new wasm.Reader(section.payload);
+  const r = new Reader(section.payload);
   try {
     const count = r.u32();
     for (let i = 0; i < count; i++) {
-      const type = r.byte();
-      if (type === 0x63 || type === 0x64) r.skipLeb();
+      const type = wasm.skipValType(r);
       r.byte(); // mutability
       const ops = initExpression(r);
       const only = ops.length === 1 ? ops[0] : undefined;
@@ -94,7 +94,7 @@ function constantGlobals(sections: readonly wasm.Section[], importedGlobals: num
 }
 
 /** The instructions of a constant expression, up to its `end`; values kept for `i32.const`. */
-function initExpression(r: wasm.Reader): { opcode: number; value?: number }[] {
+function initExpression(r: Reader): { opcode: number; value?: number }[] {
   const ops: { opcode: number; value?: number }[] = [];
   for (;;) {
     const opcode = r.byte();
@@ -131,7 +131,7 @@ function initExpression(r: wasm.Reader): { opcode: number; value?: number }[] {
   }
 }
 
-function signedLeb32(r: wasm.Reader): number {
+function signedLeb32(r: Reader): number {
   let result = 0;
   let shift = 0;
   let b: number;

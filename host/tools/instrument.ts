@@ -112,7 +112,6 @@ function read(binaryen: Binaryen, bytes: Uint8Array): BinaryenModule {
       why ? `not a valid module: ${why}` : `binaryen cannot read the module (a WebAssembly feature it does not support?): ${(err as Error).message}`,
     );
   }
-  module.setFeatures(readFeatures(binaryen));
   if (!quietly(() => module.validate())) {
     module.dispose();
     throw new InstrumentError('the module does not validate (or uses WebAssembly features binaryen 132 does not support)');
@@ -285,7 +284,7 @@ function select(binaryen: Binaryen, module: BinaryenModule, functions: readonly 
 }
 
 /** `*` any run of characters, `?` one character; the whole name must match. */
-export function glob(pattern: string): RegExp {
+function glob(pattern: string): RegExp {
   const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
   return new RegExp(`^${body}$`, 's');
 }
@@ -392,10 +391,9 @@ function wrap(
 }
 
 function copyLocalNames(binaryen: Binaryen, from: number, to: number): void {
-  for (let k = 0; k < extras(binaryen).Function.getNumLocals(from); k++) {
-    if (extras(binaryen).Function.hasLocalName(from, k)) {
-      extras(binaryen).Function.setLocalName(to, k, extras(binaryen).Function.getLocalName(from, k));
-    }
+  const fn = extras(binaryen).Function;
+  for (let k = 0; k < fn.getNumLocals(from); k++) {
+    if (fn.hasLocalName(from, k)) fn.setLocalName(to, k, fn.getLocalName(from, k));
   }
 }
 
@@ -403,41 +401,34 @@ function finish(module: BinaryenModule, original: Uint8Array, input: Input, rewr
   if (!quietly(() => module.validate())) {
     throw new Error('internal error: the instrumented module does not validate');
   }
-  const written = module.emitBinary();
-  const writtenSections = wasm.sections(written);
+  const written = wasm.sections(module.emitBinary());
   // binaryen names the functions it has explicit names for; each must sit where we computed.
-  for (const [index, name] of wasm.functionNames(writtenSections)) {
+  for (const [index, name] of wasm.functionNames(written)) {
     const expected = rewritten.expectedIndex.get(name);
     if (expected !== undefined && expected !== index) {
       throw new Error(`internal error: ${name} written at index ${index}, expected ${expected}`);
     }
   }
-  let out = wasm.replaceFunctionNames(written, rewritten.outputNames);
-  out = restoreCustomSections(out, input.sections);
+  // binaryen writes every feature it was told to read with into `target_features`; the input's
+  // own section (restored below) says what the module really uses.
+  const named = wasm.replaceFunctionNames(written.filter((s) => s.name !== 'target_features'), rewritten.outputNames);
+  const out = wasm.encode([...named, ...droppedCustomSections(named, input.sections)]);
   if (WebAssembly.validate(original as BufferSource) && !WebAssembly.validate(out as BufferSource)) {
     throw new Error('internal error: the instrumented module does not compile in this Node');
   }
   return out;
 }
 
-/** Custom sections binaryen dropped are appended as they were (they are opaque to us). */
-function restoreCustomSections(bytes: Uint8Array, originalSections: readonly wasm.Section[]): Uint8Array {
+/** Custom sections of the input missing from the output, as they were (they are opaque to us). */
+function droppedCustomSections(output: readonly wasm.Section[], input: readonly wasm.Section[]): wasm.Section[] {
   const present = new Map<string, number>();
-  for (const s of wasm.sections(bytes)) if (s.name !== undefined) present.set(s.name, (present.get(s.name) ?? 0) + 1);
-  const missing: Uint8Array[] = [];
-  for (const s of originalSections) {
+  for (const s of output) if (s.name !== undefined) present.set(s.name, (present.get(s.name) ?? 0) + 1);
+  const dropped: wasm.Section[] = [];
+  for (const s of input) {
     if (s.name === undefined || s.name === 'name') continue;
     const left = present.get(s.name) ?? 0;
     if (left > 0) present.set(s.name, left - 1);
-    else missing.push(s.raw);
+    else dropped.push(s);
   }
-  if (missing.length === 0) return bytes;
-  const out = new Uint8Array(bytes.length + missing.reduce((n, m) => n + m.length, 0));
-  out.set(bytes);
-  let at = bytes.length;
-  for (const m of missing) {
-    out.set(m, at);
-    at += m.length;
-  }
-  return out;
+  return dropped;
 }

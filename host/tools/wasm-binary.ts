@@ -3,18 +3,17 @@
  * function and export sections, and read or rewrite the `name` section's function names. Works on
  * modules the running engine cannot compile (a GC module, say), which `WebAssembly.Module` cannot.
  */
-
 import { Reader } from '../abi/binary-reader.ts';
-
-export { Reader };
 import { FUNCTION_NAMES, parseNameSection } from '../abi/names.ts';
 
 const utf8Encoder = new TextEncoder();
 
-export const SECTION = { custom: 0, import: 2, function: 3, export: 7 } as const;
-export const EXTERNAL_KIND = ['func', 'table', 'memory', 'global', 'tag'] as const;
-export type ExternalKind = (typeof EXTERNAL_KIND)[number];
+/** Magic number and version 1: every core module starts with these eight bytes. */
+const HEADER = Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0);
 
+export const SECTION = { custom: 0, import: 2, function: 3, global: 6, export: 7 } as const;
+const EXTERNAL_KIND = ['func', 'table', 'memory', 'global', 'tag'] as const;
+export type ExternalKind = (typeof EXTERNAL_KIND)[number];
 
 export interface Section {
   readonly id: number;
@@ -68,10 +67,11 @@ export function sections(bytes: Uint8Array): Section[] {
   return out;
 }
 
-/** Skip a value type, including the GC proposal's `(ref null? ht)` forms. */
-function skipValType(r: Reader): void {
+/** Skip a value type, including the GC proposal's `(ref null? ht)` forms; returns its first byte. */
+export function skipValType(r: Reader): number {
   const t = r.byte();
   if (t === 0x63 || t === 0x64) r.skipLeb();
+  return t;
 }
 
 function skipLimits(r: Reader): void {
@@ -82,13 +82,19 @@ function skipLimits(r: Reader): void {
   if (flags & 8) r.u32();
 }
 
-export function imports(all: readonly Section[]): Import[] {
-  const section = all.find((s) => s.id === SECTION.import);
+/** The entries of the vector that makes up section `id`'s payload; none if the section is absent. */
+function entries<T>(all: readonly Section[], id: number, read: (r: Reader) => T): T[] {
+  const section = all.find((s) => s.id === id);
   if (!section) return [];
   const r = new Reader(section.payload);
   const count = r.u32();
-  const out: Import[] = [];
-  for (let i = 0; i < count; i++) {
+  const out: T[] = [];
+  for (let i = 0; i < count; i++) out.push(read(r));
+  return out;
+}
+
+export function imports(all: readonly Section[]): Import[] {
+  return entries(all, SECTION.import, (r) => {
     const module = r.string();
     const name = r.string();
     const kindByte = r.byte();
@@ -114,9 +120,8 @@ export function imports(all: readonly Section[]): Import[] {
         r.u32();
         break;
     }
-    out.push({ module, name, kind });
-  }
-  return out;
+    return { module, name, kind };
+  });
 }
 
 export function definedFunctionCount(all: readonly Section[]): number {
@@ -125,17 +130,11 @@ export function definedFunctionCount(all: readonly Section[]): number {
 }
 
 export function exports(all: readonly Section[]): Export[] {
-  const section = all.find((s) => s.id === SECTION.export);
-  if (!section) return [];
-  const r = new Reader(section.payload);
-  const count = r.u32();
-  const out: Export[] = [];
-  for (let i = 0; i < count; i++) {
+  return entries(all, SECTION.export, (r) => {
     const name = r.string();
     const kind = EXTERNAL_KIND[r.byte()] ?? 'func';
-    out.push({ name, kind, index: r.u32() });
-  }
-  return out;
+    return { name, kind, index: r.u32() };
+  });
 }
 
 /** Function index → name from the `name` section; tolerant of a damaged section, like hosts are. */
@@ -157,7 +156,7 @@ function leb(value: number): number[] {
   return out;
 }
 
-function vector(parts: readonly Uint8Array[]): Uint8Array {
+function concat(parts: readonly Uint8Array[]): Uint8Array {
   const total = parts.reduce((n, p) => n + p.length, 0);
   const out = new Uint8Array(total);
   let at = 0;
@@ -169,28 +168,32 @@ function vector(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 function withSize(id: number, payload: Uint8Array): Uint8Array {
-  return vector([Uint8Array.of(id, ...leb(payload.length)), payload]);
+  return concat([Uint8Array.of(id, ...leb(payload.length)), payload]);
 }
 
 function encodeString(s: string): Uint8Array {
   const b = utf8Encoder.encode(s);
-  return vector([Uint8Array.of(...leb(b.length)), b]);
+  return concat([Uint8Array.of(...leb(b.length)), b]);
 }
 
 export function customSection(name: string, payload: Uint8Array): Uint8Array {
-  return withSize(SECTION.custom, vector([encodeString(name), payload]));
+  return withSize(SECTION.custom, concat([encodeString(name), payload]));
+}
+
+/** The module made of these sections, in this order. */
+export function encode(all: readonly Section[]): Uint8Array {
+  return concat([HEADER, ...all.map((s) => s.raw)]);
 }
 
 /**
- * The module with its `name` section's function-names subsection replaced by `names` (other
+ * `all` with the `name` section's function-names subsection replaced by `names` (other
  * subsections — module and local names — kept). Adds a `name` section if there was none.
  */
-export function replaceFunctionNames(bytes: Uint8Array, names: ReadonlyMap<number, string>): Uint8Array {
-  const all = sections(bytes);
+export function replaceFunctionNames(all: readonly Section[], names: ReadonlyMap<number, string>): Section[] {
   const entries = [...names].sort((a, b) => a[0] - b[0]);
   const fnSub = withSize(
     FUNCTION_NAMES,
-    vector([Uint8Array.of(...leb(entries.length)), ...entries.map(([i, n]) => vector([Uint8Array.of(...leb(i)), encodeString(n)]))]),
+    concat([Uint8Array.of(...leb(entries.length)), ...entries.map(([i, n]) => concat([Uint8Array.of(...leb(i)), encodeString(n)]))]),
   );
   const existing = all.find((s) => s.name === 'name');
   const subsections: Uint8Array[] = [];
@@ -211,9 +214,8 @@ export function replaceFunctionNames(bytes: Uint8Array, names: ReadonlyMap<numbe
     }
   }
   if (!placed) subsections.push(fnSub);
-  const nameSection = customSection('name', vector(subsections));
-  const header = bytes.subarray(0, 8);
-  const body = all.filter((s) => s !== existing).map((s) => s.raw);
+  const payload = concat(subsections);
+  const nameSection: Section = { id: SECTION.custom, name: 'name', payload, raw: customSection('name', payload) };
   // The spec places `name` after the data section; appending keeps that true.
-  return vector([header, ...body, nameSection]);
+  return [...all.filter((s) => s !== existing), nameSection];
 }

@@ -24,6 +24,14 @@ describe('a Rust program instrumented with wasm-observe instrument', () => {
     const rustc = spawnSync(RUSTC, ['--target', 'wasm32-wasi', '-C', 'opt-level=0', '-g', '-o', plain, 'examples/rust/main.rs'], { encoding: 'utf8' });
     expect(rustc.error?.message ?? rustc.status, rustc.stderr).toBe(0);
     expect(cli('instrument', plain, '-o', instrumented, '-q').status).toBe(0);
+    // -g: the DWARF sections (.debug_info, …) come out byte for byte as they went in.
+    const customSections = (path: string) => {
+      const module = new WebAssembly.Module(readFileSync(path));
+      const names = ['.debug_info', '.debug_line', '.debug_abbrev', '.debug_str', 'producers'];
+      return names.map((n) => WebAssembly.Module.customSections(module, n).map((b) => Buffer.from(b).toString('hex')));
+    };
+    expect(customSections(plain)[0]).toHaveLength(1);
+    expect(customSections(instrumented)).toEqual(customSections(plain));
 
     const before = cli('run', plain, '--exporter', 'none', '--', 'the', 'quick', 'brown', 'fox');
     const after = cli('run', instrumented, '--exporter', 'otlp-jsonl', '--out', out, '--min-span-us', '0', '--', 'the', 'quick', 'brown', 'fox');

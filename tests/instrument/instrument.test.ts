@@ -90,13 +90,20 @@ describe('instrumenting an AssemblyScript module', () => {
 
   it('keeps exports, the start function and custom sections, and stamps the version', async () => {
     const input = await calls();
-    const withCustom = new Uint8Array([...input, ...customSection('producers', Uint8Array.of(0)), ...customSection('x-test', Uint8Array.of(1, 2, 3))]);
+    // target_features: binaryen writes its own, listing every feature it read with.
+    const features = Uint8Array.of(1, 0x2b, 15, ...new TextEncoder().encode('mutable-globals'));
+    const withCustom = new Uint8Array([
+      ...input,
+      ...customSection('producers', Uint8Array.of(0)),
+      ...customSection('x-test', Uint8Array.of(1, 2, 3)),
+      ...customSection('target_features', features),
+    ]);
     const output = await instrumentModule(withCustom);
     const before = new WebAssembly.Module(withCustom as Uint8Array<ArrayBuffer>);
     const after = new WebAssembly.Module(output as Uint8Array<ArrayBuffer>);
     const versionExports = INSTRUMENT_VERSION_GLOBALS.map((name) => ({ name, kind: 'global' }));
     expect(WebAssembly.Module.exports(after)).toEqual([...WebAssembly.Module.exports(before), ...versionExports]);
-    for (const name of ['producers', 'x-test']) {
+    for (const name of ['producers', 'x-test', 'target_features']) {
       expect(WebAssembly.Module.customSections(after, name).map((b) => [...new Uint8Array(b)])).toEqual(
         WebAssembly.Module.customSections(before, name).map((b) => [...new Uint8Array(b)]),
       );
@@ -116,6 +123,7 @@ describe('instrumenting an AssemblyScript module', () => {
     expect(inspectModule(input).hasNameSection).toBe(false);
     const { bytes, instrumented } = await instrument(input);
     const run = await record(bytes);
+    expect(instrumented.size).toBeGreaterThan(0);
     expect(inspectModule(bytes).namedFunctions).toBe(inspectModule(bytes).functions.defined + 3);
     for (const [index, name] of instrumented) {
       expect(name).toMatch(/^wasm-function\[\d+\]$/);
