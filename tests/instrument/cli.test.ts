@@ -3,17 +3,16 @@
  * inspect again, run — and the refusals, which must leave no output file behind.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseOtlpJsonl } from '../helpers/otlp.ts';
+import { parseOtlpJsonl, scratch } from '../helpers/otlp.ts';
 import { command, short } from './guests.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'wasm-observe-instrument-cli-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, remove } = scratch();
+afterAll(remove);
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -2,12 +2,11 @@
  * The instrumenter's test guests, compiled from tests/instrument/guests/ in the test run (once
  * per test file), and small helpers to read traces of them.
  */
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WASI } from 'node:wasi';
 import { compile, WASI_COMMAND } from '../assemblyscript/asc.ts';
-import type { Span } from '../helpers/otlp.ts';
+import { scratch, type Span } from '../helpers/otlp.ts';
 
 const DIR = 'tests/instrument/guests';
 const cache = new Map<string, Promise<Uint8Array>>();
@@ -82,11 +81,8 @@ export interface WasiRun {
  * Runs a WASI module with Node's WASI and no Observe host at all (the instrument imports, if
  * any, do nothing): the reference behaviour the instrumented module must reproduce.
  */
-export async function runPlain(bytes: Uint8Array, invoke?: { name: string; args: number[] }): Promise<WasiRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'wasm-observe-instrument-'));
-  const path = join(dir, 'stdout');
-  const fd = openSync(path, 'w');
-  try {
+export function runPlain(bytes: Uint8Array, invoke?: { name: string; args: number[] }): Promise<WasiRun> {
+  return withStdout(async (fd) => {
     const wasi = new WASI({ version: 'preview1', args: ['guest'], env: {}, stdout: fd, returnOnExit: true });
     const module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
     const noop = () => {};
@@ -105,9 +101,20 @@ export async function runPlain(bytes: Uint8Array, invoke?: { name: string; args:
     } else {
       exitCode = wasi.start(instance);
     }
-    return { stdout: readFileSync(path, 'utf8'), exitCode, returnValue, pages: { before, after: memory.buffer.byteLength / 65536 } };
+    return { exitCode, returnValue, pages: { before, after: memory.buffer.byteLength / 65536 } };
+  });
+}
+
+/** Calls `run` with a file descriptor to give the guest as stdout; adds what was written to it. */
+export async function withStdout<T>(run: (fd: number) => Promise<T>): Promise<T & { stdout: string }> {
+  const tmp = scratch();
+  const path = join(tmp.dir, 'stdout');
+  const fd = openSync(path, 'w');
+  try {
+    const result = await run(fd);
+    return { ...result, stdout: readFileSync(path, 'utf8') };
   } finally {
     closeSync(fd);
-    rmSync(dir, { recursive: true, force: true });
+    tmp.remove();
   }
 }

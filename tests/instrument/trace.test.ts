@@ -3,14 +3,11 @@
  * unchanged, (b) the exported trace has the functions' names, nesting and call counts, (c) the
  * `allocation` attributes add up to the pages the memory grew.
  */
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WASM_PAGE_BYTES } from '../../host/abi/spec.ts';
 import { instrumentModule } from '../../host/tools/instrument.ts';
 import { runTraced, traceModule, type Span } from '../helpers/otlp.ts';
-import { calls, command, counts, pagesGrown, reactor, runPlain, short, traceOf, tree } from './guests.ts';
+import { calls, command, counts, pagesGrown, reactor, runPlain, short, traceOf, tree, withStdout } from './guests.ts';
 
 /** Every call becomes a span: the 20 µs default would drop most of these. */
 const EVERY_CALL = { minSpanDurationMicros: 0 };
@@ -27,22 +24,11 @@ async function traceCall(name: string, ...args: number[]) {
   return { result: run.result, spans: traceOf(run.spans, name) };
 }
 
-/** Runs a WASI module under the host with stdout captured in a file. */
-async function runUnderHost(bytes: Uint8Array, invoke?: { name: string; args: number[] }) {
-  const dir = mkdtempSync(join(tmpdir(), 'wasm-observe-instrument-'));
-  const fd = openSync(join(dir, 'stdout'), 'w');
-  try {
-    const run = await runTraced(bytes, {
-      stdio: [0, fd, 2],
-      invoke: invoke?.name,
-      invokeArgs: invoke?.args,
-      observer: EVERY_CALL,
-    });
-    return { ...run, stdout: readFileSync(join(dir, 'stdout'), 'utf8') };
-  } finally {
-    closeSync(fd);
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** Runs a WASI module under the host with stdout captured. */
+function runUnderHost(bytes: Uint8Array, invoke?: { name: string; args: number[] }) {
+  return withStdout((fd) =>
+    runTraced(bytes, { stdio: [0, fd, 2], invoke: invoke?.name, invokeArgs: invoke?.args, observer: EVERY_CALL }),
+  );
 }
 
 const parentOf = (spans: Span[], s: Span) => spans.find((p) => p.spanId === s.parentSpanId);
