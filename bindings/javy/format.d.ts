@@ -13,5 +13,4 @@ export declare const OPS: Readonly<{
   log: 4;
   metric: 5;
 }>;
-export type RecordOp = keyof typeof OPS;
 export declare const RECORD_FD: 2;

@@ -6,7 +6,7 @@
 export const MAGIC = [0x00, 0x4f, 0x42, 0x53];
 
 /** The same four bytes as a little-endian u32, for a single load in Wasm. */
-export const MAGIC_U32 = 0x53424f00;
+export const MAGIC_U32 = (MAGIC[0] | (MAGIC[1] << 8) | (MAGIC[2] << 16) | (MAGIC[3] << 24)) >>> 0;
 
 /** Bumped on any incompatible change; readers accept exactly this version. */
 export const VERSION = 1;

@@ -23,22 +23,11 @@ function stream() {
 
 const encoder = typeof TextEncoder === 'function' ? new TextEncoder() : undefined;
 
-// UTF-8 byte length of a JS string; lone surrogates count as U+FFFD, as TextEncoder does.
-function utf8Length(s) {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-}
-
-function utf8Write(s, out, pos) {
+// UTF-8 of a JS string, for QuickJS without TextEncoder; lone surrogates become U+FFFD, as
+// TextEncoder does. At most 3 bytes per UTF-16 unit, so one buffer of that size always fits.
+function utf8Encode(s) {
+  const out = new Uint8Array(s.length * 3);
+  let pos = 0;
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);
     if (c < 0x80) {
@@ -63,12 +52,13 @@ function utf8Write(s, out, pos) {
     out[pos++] = 0x80 | ((c >> 6) & 0x3f);
     out[pos++] = 0x80 | (c & 0x3f);
   }
+  return out.subarray(0, pos);
 }
 
 /** Builds one record. Exported for tests and tools; user code calls the API below. */
 export function encodeRecord(op, arg, text) {
-  const bytes = encoder ? encoder.encode(text) : undefined;
-  const length = bytes ? bytes.length : utf8Length(text);
+  const bytes = encoder ? encoder.encode(text) : utf8Encode(text);
+  const length = bytes.length;
   const record = new Uint8Array(HEADER_SIZE + length);
   record.set(MAGIC, 0);
   record[OFFSET_VERSION] = VERSION;
@@ -78,8 +68,7 @@ export function encodeRecord(op, arg, text) {
   record[OFFSET_LENGTH + 1] = (length >>> 8) & 0xff;
   record[OFFSET_LENGTH + 2] = (length >>> 16) & 0xff;
   record[OFFSET_LENGTH + 3] = (length >>> 24) & 0xff;
-  if (bytes) record.set(bytes, HEADER_SIZE);
-  else utf8Write(text, record, HEADER_SIZE);
+  record.set(bytes, HEADER_SIZE);
   return record;
 }
 
@@ -268,11 +257,6 @@ function thenOf(value) {
   }
 }
 
-// The error's own text, attached to the span it escaped from.
-function recordError(err) {
-  log(LogLevel.Error, err);
-}
-
 /**
  * Runs `fn` inside a span and closes it however `fn` ends: return, throw, or — when `fn`
  * returns a promise — settlement. Errors are logged at ERROR level and rethrown unchanged.
@@ -286,7 +270,7 @@ export function withSpan(name, fn, tags) {
     while (depth > outer) spanExit();
   };
   const fail = (err) => {
-    recordError(err);
+    log(LogLevel.Error, err); // the error's own text, on the span it escaped from
     close();
     throw err;
   };

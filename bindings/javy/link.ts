@@ -10,13 +10,12 @@
  */
 import type binaryenNs from 'binaryen';
 import { API_MODULE, IMPORTS } from '../../host/abi/spec.ts';
+import { extras, loadBinaryen, readFeatures, type Binaryen, type BinaryenModule as Module } from '../../host/tools/binaryen.ts';
 import { HEADER_SIZE, MAGIC_U32, OFFSET_ARG, OFFSET_LENGTH, OFFSET_OP, OFFSET_VERSION, OPS, RECORD_FD, VERSION } from './format.js';
 
-type Binaryen = typeof binaryenNs;
-type Module = binaryenNs.Module;
 type Expr = binaryenNs.ExpressionRef;
 
-export const WASI_MODULE = 'wasi_snapshot_preview1';
+const WASI_MODULE = 'wasi_snapshot_preview1';
 /** Custom section the linker adds: provenance, and a second way to spot a linked module. */
 export const LINKED_SECTION = 'wasm-observe.javy-link';
 
@@ -29,15 +28,6 @@ export class JavyLinkError extends Error {
     this.name = 'JavyLinkError';
     this.reason = reason;
   }
-}
-
-/** What Node 20 can load and Rust/Javy toolchains emit; not Features.All (CompactImports). */
-function features(b: Binaryen): number {
-  const f = b.Features;
-  return (
-    f.MutableGlobals | f.NontrappingFPToInt | f.SignExt | f.BulkMemory | f.BulkMemoryOpt | f.Multivalue |
-    f.ReferenceTypes | f.SIMD128 | f.ExtendedConst | f.TailCall | f.CallIndirectOverlong
-  );
 }
 
 // Internal names of what the linker adds; `$` keeps them clear of Rust/C symbol names.
@@ -54,10 +44,9 @@ export async function linkJavy(input: Uint8Array): Promise<Uint8Array<ArrayBuffe
   if (!WebAssembly.validate(input as Uint8Array<ArrayBuffer>)) {
     throw new JavyLinkError('invalid', 'javy-link: the input is not a valid WebAssembly module');
   }
-  const b = (await import('binaryen')).default;
-  // binaryen.js declares readBinaryWithFeatures but does not ship it: read, then set features.
-  const m = b.readBinary(input);
-  m.setFeatures(features(b));
+  const b = await loadBinaryen();
+  const m = extras(b).readBinary(input, readFeatures(b));
+  m.setFeatures(readFeatures(b));
   const keepNames = b.getDebugInfo();
   try {
     const fdWrite = findImports(b, m);
@@ -152,12 +141,16 @@ class Emit {
     return this.#m.i32.load(offset, 0, ptr);
   }
 
-  /** ptr + len ≤ memory size, computed in i64 so it cannot wrap. */
-  inBounds(ptr: Expr, len: Expr): Expr {
+  /** ptr + len ≤ memory size, computed in i64 so it cannot wrap; `len` is an i64. */
+  fits(ptr: Expr, len: Expr): Expr {
     const { i64 } = this.#m;
-    const end = i64.add(i64.extend_u(ptr), i64.extend_u(len));
     const size = i64.shl(i64.extend_u(this.#m.memory.size()), i64.const(16n));
-    return i64.le_u(end, size);
+    return i64.le_u(i64.add(i64.extend_u(ptr), len), size);
+  }
+
+  /** The same with an i32 `len`. */
+  inBounds(ptr: Expr, len: Expr): Expr {
+    return this.fits(ptr, this.#m.i64.extend_u(len));
   }
 
   /** (ptr, len) → 1 if the bytes are one or more complete records back to back, else 0. */
@@ -226,11 +219,7 @@ class Emit {
       m.call(ORIGINAL_FD_WRITE, [this.get(fd), iovsArg, count, this.get(nwritten)], i32);
     const passAll = () => m.return(original(this.get(iovs), this.get(iovsLen)));
     // iovs_len * 8 in i64: a hostile count must not wrap into an in-bounds size.
-    const iovsBytes = m.i64.mul(m.i64.extend_u(this.get(iovsLen)), m.i64.const(8n));
-    const iovsFit = m.i64.le_u(
-      m.i64.add(m.i64.extend_u(this.get(iovs)), iovsBytes),
-      m.i64.shl(m.i64.extend_u(m.memory.size()), m.i64.const(16n)),
-    );
+    const iovsFit = this.fits(this.get(iovs), m.i64.mul(m.i64.extend_u(this.get(iovsLen)), m.i64.const(8n)));
     return m.block(null, [
       m.if(m.i32.ne(this.get(fd), this.c(RECORD_FD)), passAll()),
       // Out-of-bounds arguments: let the real fd_write report EFAULT rather than trap here.

@@ -18,14 +18,11 @@ import {
   VERSION,
 } from '../../bindings/javy/format.js';
 import type { GuestEvent } from '../events.ts';
-import type { LogLevel, MetricFormat } from './spec.ts';
 
-export type JavyRecord =
-  | { readonly type: 'span-enter'; readonly name: string }
-  | { readonly type: 'span-exit' }
-  | { readonly type: 'span-tags'; readonly tags: string }
-  | { readonly type: 'log'; readonly level: LogLevel | number; readonly message: string }
-  | { readonly type: 'metric'; readonly format: MetricFormat | number; readonly text: string };
+type WithoutTime<E> = E extends unknown ? Omit<E, 'time'> : never;
+
+/** What one record stands for: the event of the API import it names, before it has a time. */
+export type JavyRecord = WithoutTime<Extract<GuestEvent, { type: keyof typeof OPS }>>;
 
 const utf8 = new TextDecoder();
 
@@ -96,30 +93,11 @@ export function toGuestEvent(record: JavyRecord, time: number): GuestEvent {
   return { ...record, time };
 }
 
-/** Splits what a guest writes to fd 2 into Observe records and ordinary stderr bytes. */
-export class JavyRecordDecoder {
-  /** Records decoded so far; a cheap signal that a module speaks the Javy transport. */
-  records = 0;
-
-  readonly #onRecord: (record: JavyRecord) => void;
-  readonly #passThrough: (bytes: Uint8Array) => void;
-
-  constructor(onRecord: (record: JavyRecord) => void, passThrough: (bytes: Uint8Array) => void) {
-    this.#onRecord = onRecord;
-    this.#passThrough = passThrough;
-  }
-
-  /** Call once per iovec of each `fd_write` on fd 2, in order. */
-  write(bytes: Uint8Array): void {
-    if (!isRecordRun(bytes)) {
-      this.#passThrough(bytes);
-      return;
-    }
-    for (const record of decodeRecords(bytes)) {
-      this.records++;
-      this.#onRecord(record);
-    }
-  }
+// Whether the iovec at `iov` points at a run of records inside memory.
+function iovecIsRun(bytes: Uint8Array, view: DataView, iov: number): boolean {
+  const ptr = view.getUint32(iov, true);
+  const end = ptr + view.getUint32(iov + 4, true);
+  return end <= bytes.length && isRun(bytes, view, ptr, end);
 }
 
 /** WASI preview1 `fd_write(fd, iovs, iovs_len, nwritten) → errno`. */
@@ -128,7 +106,8 @@ export type FdWrite = (fd: number, iovs: number, iovsLen: number, nwritten: numb
 /**
  * Wraps a WASI `fd_write` so an unlinked Javy module behaves as if linked: on fd 2, each iovec
  * that is a run of records goes to `onRecord` and counts as written; every other iovec goes to
- * `original` alone, in order. The same algorithm as the Wasm function javy-link adds.
+ * `original` alone, in order: the rule the Wasm function javy-link adds. A write with no record
+ * reaches `original` unchanged.
  * `memory` is read on each call, since the guest's memory is bound after instantiation.
  */
 export function demultiplexFdWrite(
@@ -150,12 +129,17 @@ export function demultiplexFdWrite(
     }
     // Out-of-bounds arguments: let the real fd_write report EFAULT.
     if (iovs + iovsLen * 8 > bytes.length || nwritten + 4 > bytes.length) return original(fd, iovs, iovsLen, nwritten);
+    // A write with no records (every write of a guest that is not Javy) goes through whole, as
+    // one call with all its iovecs: only writes that hold records are split.
+    let first = 0;
+    while (first < iovsLen && !iovecIsRun(bytes, view, iovs + first * 8)) first++;
+    if (first === iovsLen) return original(fd, iovs, iovsLen, nwritten);
     let total = 0;
     for (let i = 0; i < iovsLen; i++) {
       const iov = iovs + i * 8;
       const ptr = view.getUint32(iov, true);
       const len = view.getUint32(iov + 4, true);
-      if (ptr + len <= bytes.length && isRun(bytes, view, ptr, ptr + len)) {
+      if (i >= first && iovecIsRun(bytes, view, iov)) {
         eachRecord(bytes, view, ptr, ptr + len, onRecord);
         total += len;
         continue;

@@ -8,7 +8,7 @@ import { runInQuickJS } from './quickjs.ts';
 import { standinWasm } from './standin.ts';
 
 /** The bundle `javy build` would be given. */
-export async function bundleExample(): Promise<string> {
+async function bundleExample(): Promise<string> {
   const out = await build({ entryPoints: ['examples/javy/app.js'], bundle: true, format: 'esm', target: 'es2020', write: false });
   return out.outputFiles[0]!.text;
 }

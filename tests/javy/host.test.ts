@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { linkJavy } from '../../bindings/javy/link.ts';
 import { runTraced, scratch, type Exported } from '../helpers/otlp.ts';
 import { BINDING, runInQuickJS } from './quickjs.ts';
-import { compileWat, handInstrumentedWat, standinWasm } from './standin.ts';
+import { watToWasm } from '../../host/node/load.ts';
+import { handInstrumentedWat, standinWasm } from './standin.ts';
 
 const GUEST = `import * as o from '${BINDING}';
 const bytes = (s) => new Uint8Array(Array.from(s, (c) => c.charCodeAt(0)));
@@ -64,7 +65,7 @@ describe('a Javy guest under the host', async () => {
   const linkedWasm = await linkJavy(unlinkedWasm);
   const unlinked = await run(unlinkedWasm);
   const linked = await run(linkedWasm);
-  const handWritten = await run(await compileWat(handInstrumentedWat(writes)));
+  const handWritten = await run(await watToWasm(handInstrumentedWat(writes)));
 
   it('runs both ways to completion', () => {
     expect(unlinked.exitCode).toBe(0);

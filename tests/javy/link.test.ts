@@ -1,12 +1,15 @@
 // javy-link: the Wasm fd_write wrapper it adds behaves exactly like the host's JS demultiplexer,
 // write by write, including every edge the record rule has.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { JavyLinkError, LINKED_SECTION, linkJavy } from '../../bindings/javy/link.ts';
 import { encodeRecord } from '../../bindings/javy/index.js';
 import { OPS } from '../../bindings/javy/format.js';
 import { demultiplexFdWrite, type FdWrite, type JavyRecord } from '../../host/abi/javy-records.ts';
 import { API_MODULE, IMPORTS } from '../../host/abi/spec.ts';
-import { compileWat } from './standin.ts';
+import { watToWasm } from '../../host/node/load.ts';
+import { extras, loadBinaryen, readFeatures } from '../../host/tools/binaryen.ts';
 
 const EBADF = 8;
 const EFAULT = 21;
@@ -34,9 +37,13 @@ const concat = (...parts: Uint8Array[]) => {
 
 type Seen = { record: JavyRecord } | { fd: number; text: string };
 
-/** A fake WASI fd_write: logs what reaches it; `short` caps bytes per call; "FAIL" → EBADF. */
-function fakeWasi(memory: () => WebAssembly.Memory, seen: Seen[], short = Infinity): FdWrite {
+/**
+ * A fake WASI fd_write: logs what reaches it, and each call's iovec count in `calls`; `short`
+ * caps bytes per call; "FAIL" → EBADF.
+ */
+function fakeWasi(memory: () => WebAssembly.Memory, seen: Seen[], short = Infinity, calls: number[] = []): FdWrite {
   return (fd, iovs, iovsLen, nwritten) => {
+    calls.push(iovsLen);
     const buf = memory().buffer;
     if (iovs + iovsLen * 8 > buf.byteLength) return EFAULT;
     const view = new DataView(buf);
@@ -84,11 +91,11 @@ function probe(instance: WebAssembly.Instance, seen: Seen[]): Probe {
   };
 }
 
-async function unlinked(short?: number): Promise<Probe> {
+async function unlinked(short?: number, calls?: number[]): Promise<Probe> {
   const seen: Seen[] = [];
   let memory: WebAssembly.Memory | undefined;
-  const fdWrite = demultiplexFdWrite(fakeWasi(() => memory!, seen, short), () => memory, (r) => seen.push({ record: r }));
-  const module = await WebAssembly.compile(await compileWat(PROBE));
+  const fdWrite = demultiplexFdWrite(fakeWasi(() => memory!, seen, short, calls), () => memory, (r) => seen.push({ record: r }));
+  const module = await WebAssembly.compile(await watToWasm(PROBE));
   const instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: { fd_write: fdWrite } });
   memory = instance.exports.memory as WebAssembly.Memory;
   return probe(instance, seen);
@@ -106,7 +113,7 @@ async function linked(short?: number): Promise<Probe> {
     log: (level: number, p: number, l: number) => seen.push({ record: { type: 'log', level, message: str(p, l) } }),
     metric: (format: number, p: number, l: number) => seen.push({ record: { type: 'metric', format, text: str(p, l) } }),
   };
-  const wasm = await linkJavy(await compileWat(PROBE));
+  const wasm = await linkJavy(await watToWasm(PROBE));
   const imports = { wasi_snapshot_preview1: { fd_write: fakeWasi(() => memory!, seen, short) }, [API_MODULE]: api };
   const instance = await WebAssembly.instantiate(await WebAssembly.compile(wasm), imports);
   memory = instance.exports.memory as WebAssembly.Memory;
@@ -210,6 +217,14 @@ describe('javy-link output and the host demultiplexer', () => {
     }
   });
 
+  it('(host) hand a write with no record to WASI whole, and split only writes that hold one', async () => {
+    const calls: number[] = [];
+    const p = await unlinked(undefined, calls);
+    p.write(2, [text('a'), text('b'), text('c')]);
+    p.write(2, [text('a'), rec.exit(), text('c')]);
+    expect(calls).toEqual([3, 1, 1]);
+  });
+
   it('leave out-of-bounds arguments to WASI (EFAULT), never trap', async () => {
     for (const p of [await unlinked(), await linked()]) {
       expect(p.write(2, [rec.exit()], { iovs: 65536 - 4 }).errno).toBe(EFAULT);
@@ -220,7 +235,7 @@ describe('javy-link output and the host demultiplexer', () => {
 
 describe('the linked module', () => {
   it('validates, and imports fd_write plus exactly the Observe API', async () => {
-    const wasm = await linkJavy(await compileWat(PROBE));
+    const wasm = await linkJavy(await watToWasm(PROBE));
     expect(WebAssembly.validate(wasm)).toBe(true);
     const module = new WebAssembly.Module(wasm);
     const imports = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`).sort();
@@ -230,14 +245,45 @@ describe('the linked module', () => {
   });
 });
 
+describe('javy-link on a module the size and shape of a Javy build', () => {
+  // quickjs-emscripten's QuickJS (0.5 MB, minified imports) with one (i32 ×4) → i32 import
+  // renamed to WASI's fd_write: a real QuickJS module for the linker to rewrite.
+  async function quickjsWithFdWrite(): Promise<Uint8Array> {
+    const fromQuickJS = createRequire(createRequire(import.meta.url).resolve('quickjs-emscripten'));
+    const b = await loadBinaryen();
+    const m = extras(b).readBinary(readFileSync(fromQuickJS.resolve('@jitl/quickjs-wasmfile-release-sync/wasm')), readFeatures(b));
+    try {
+      m.setFeatures(readFeatures(b));
+      const infos = Array.from({ length: m.getNumFunctions() }, (_, i) => b.getFunctionInfo(m.getFunctionByIndex(i)));
+      const shaped = infos.find((f) => f.module && b.expandType(f.params).length === 4 && f.results === b.i32)!;
+      m.removeFunction(shaped.name);
+      m.addFunctionImport(shaped.name, 'wasi_snapshot_preview1', 'fd_write', shaped.params, shaped.results);
+      return m.emitBinary();
+    } finally {
+      m.dispose();
+    }
+  }
+
+  it('links it, and the output validates and imports the Observe API', async () => {
+    const input = await quickjsWithFdWrite();
+    expect(input.length).toBeGreaterThan(400_000);
+    const linked = await linkJavy(input);
+    const imports = WebAssembly.Module.imports(new WebAssembly.Module(linked));
+    expect(imports.filter((i) => i.module === API_MODULE).map((i) => i.name).sort()).toEqual(
+      IMPORTS.filter((i) => i.module === API_MODULE).map((i) => i.name).sort(),
+    );
+    expect(imports.filter((i) => i.module === 'wasi_snapshot_preview1')).toEqual([{ module: 'wasi_snapshot_preview1', name: 'fd_write', kind: 'function' }]);
+  });
+});
+
 describe('javy-link on modules that are not plain Javy modules', () => {
   it('refuses a module it already linked', async () => {
-    const once = await linkJavy(await compileWat(PROBE));
+    const once = await linkJavy(await watToWasm(PROBE));
     await expect(linkJavy(once)).rejects.toMatchObject({ reason: 'already-linked' });
   });
 
   it('explains dynamically linked modules: link the plugin', async () => {
-    const dynamic = await compileWat(`(module
+    const dynamic = await watToWasm(`(module
       (import "javy_quickjs_provider_v3" "eval_bytecode" (func (param i32 i32)))
       (memory 1))`);
     const err = await linkJavy(dynamic).catch((e: unknown) => e);
@@ -247,6 +293,6 @@ describe('javy-link on modules that are not plain Javy modules', () => {
   });
 
   it('refuses a module with no fd_write', async () => {
-    await expect(linkJavy(await compileWat('(module (memory 1))'))).rejects.toMatchObject({ reason: 'no-fd-write' });
+    await expect(linkJavy(await watToWasm('(module (memory 1))'))).rejects.toMatchObject({ reason: 'no-fd-write' });
   });
 });
