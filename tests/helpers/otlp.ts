@@ -136,6 +136,28 @@ export interface TracedRun<T> extends Exported {
 }
 
 /**
+ * Runs `work` with an Observer that exports to a temp OTLP JSON-lines file, shuts it down and
+ * returns the result with what was exported.
+ */
+async function exported<T>(
+  options: Omit<ObserverOptions, 'exporters'>,
+  work: (observer: Observer) => Promise<T>,
+): Promise<TracedRun<T>> {
+  const { dir, remove } = scratch();
+  const path = join(dir, 'out.jsonl');
+  try {
+    const observer = new Observer({ demangle: await loadDemangler(), ...options, exporters: [new OtlpJsonlExporter({ path })] });
+    const result = await work(observer);
+    await observer.shutdown();
+    return { ...parseOtlpJsonl(readFileSync(path, 'utf8')), result, observer };
+  } finally {
+    remove();
+  }
+}
+
+const toBytes = async (source: string | Uint8Array) => (typeof source === 'string' ? watToWasm(source) : source);
+
+/**
  * Instantiates a module (WAT text or bytes) under an Observer exporting to a temp file, calls
  * `body` inside a trace, shuts down and returns what was exported.
  */
@@ -144,24 +166,15 @@ export async function traceModule<T>(
   body: (instance: WebAssembly.Instance, observer: Observer) => T | Promise<T>,
   options: Omit<ObserverOptions, 'exporters'> & { traceName?: string; imports?: WebAssembly.Imports } = {},
 ): Promise<TracedRun<T | Error>> {
-  const bytes = typeof source === 'string' ? await watToWasm(source) : source;
-  const { dir, remove } = scratch();
-  const path = join(dir, 'out.jsonl');
-  try {
-    const observer = new Observer({ demangle: await loadDemangler(), ...options, exporters: [new OtlpJsonlExporter({ path })] });
-    const module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  const module = await WebAssembly.compile((await toBytes(source)) as Uint8Array<ArrayBuffer>);
+  return exported(options, async (observer): Promise<T | Error> => {
     const instance = await observer.instantiate(module, options.imports);
-    let result: T | Error;
     try {
-      result = await observer.trace(options.traceName ?? 'test', () => body(instance, observer));
+      return await observer.trace(options.traceName ?? 'test', () => body(instance, observer));
     } catch (err) {
-      result = err as Error;
+      return err as Error;
     }
-    await observer.shutdown();
-    return { ...parseOtlpJsonl(readFileSync(path, 'utf8')), result, observer };
-  } finally {
-    remove();
-  }
+  });
 }
 
 /** Runs a WASI module through `runWasi` and returns what was exported. */
@@ -169,17 +182,8 @@ export async function runTraced(
   source: string | Uint8Array,
   options: Omit<RunOptions, 'observer'> & { observer?: Omit<ObserverOptions, 'exporters'> } = {},
 ): Promise<TracedRun<RunResult>> {
-  const bytes = typeof source === 'string' ? await watToWasm(source) : source;
-  const { dir, remove } = scratch();
-  const path = join(dir, 'out.jsonl');
-  try {
-    const observer = new Observer({ demangle: await loadDemangler(), ...options.observer, exporters: [new OtlpJsonlExporter({ path })] });
-    const result = await runWasi(bytes, { ...options, observer });
-    await observer.shutdown();
-    return { ...parseOtlpJsonl(readFileSync(path, 'utf8')), result, observer };
-  } finally {
-    remove();
-  }
+  const bytes = await toBytes(source);
+  return exported(options.observer ?? {}, (observer) => runWasi(bytes, { ...options, observer }));
 }
 
 /** The span with this name; fails the test if there is not exactly one. */

@@ -2,31 +2,34 @@
  * Builds WAT guests for tests: `g.str('text')` places UTF-8 (or raw bytes) in a data segment and
  * returns the `(i32.const ptr) (i32.const len)` operands that pass it to an import.
  */
-import { API_MODULE, INSTRUMENT_MODULE, LEGACY_MODULE } from '../../host/abi/spec.ts';
+import { API_MODULE, IMPORTS, INSTRUMENT_MODULE, LEGACY_MODULE, type ImportKind } from '../../host/abi/spec.ts';
 
-export const API_IMPORTS = `
-  (import "${API_MODULE}" "span-enter" (func $enter (param i32 i32)))
-  (import "${API_MODULE}" "span-exit" (func $exit))
-  (import "${API_MODULE}" "span-tags" (func $tags (param i32 i32)))
-  (import "${API_MODULE}" "log" (func $log (param i32 i32 i32)))
-  (import "${API_MODULE}" "metric" (func $metric (param i32 i32 i32)))`;
+/** The WAT name each test guest uses for an import, whatever namespace spells it. */
+const ALIAS: Record<ImportKind, string> = {
+  'span-enter': '$enter',
+  'span-exit': '$exit',
+  'span-tags': '$tags',
+  log: '$log',
+  metric: '$metric',
+  'function-enter': '$fenter',
+  'function-exit': '$fexit',
+  'memory-grow': '$grow',
+};
 
-export const LEGACY_IMPORTS = `
-  (import "${LEGACY_MODULE}" "span_enter" (func $enter (param i64 i32)))
-  (import "${LEGACY_MODULE}" "span_exit" (func $exit))
-  (import "${LEGACY_MODULE}" "span_tags" (func $tags (param i64 i32)))
-  (import "${LEGACY_MODULE}" "log" (func $log (param i32 i64 i32)))
-  (import "${LEGACY_MODULE}" "metric" (func $metric (param i32 i64 i32)))`;
+/** Import declarations for one namespace's functions, read from the ABI table. */
+function importsOf(module: string, kinds: readonly ImportKind[]): string {
+  return IMPORTS.filter((i) => i.module === module && kinds.includes(i.kind))
+    .map((i) => `(import "${i.module}" "${i.name}" (func ${ALIAS[i.kind]}${i.params.length ? ` (param ${i.params.join(' ')})` : ''}))`)
+    .join('\n  ');
+}
 
-export const INSTRUMENT_IMPORTS = `
-  (import "${INSTRUMENT_MODULE}" "enter" (func $fenter (param i32)))
-  (import "${INSTRUMENT_MODULE}" "exit" (func $fexit (param i32)))
-  (import "${INSTRUMENT_MODULE}" "memory-grow" (func $grow (param i32)))`;
+const MANUAL: readonly ImportKind[] = ['span-enter', 'span-exit', 'span-tags', 'log', 'metric'];
+const AUTOMATIC: readonly ImportKind[] = ['function-enter', 'function-exit', 'memory-grow'];
 
-export const LEGACY_INSTRUMENT_IMPORTS = `
-  (import "${LEGACY_MODULE}" "instrument_enter" (func $fenter (param i32)))
-  (import "${LEGACY_MODULE}" "instrument_exit" (func $fexit (param i32)))
-  (import "${LEGACY_MODULE}" "instrument_memory_grow" (func $grow (param i32)))`;
+export const API_IMPORTS = importsOf(API_MODULE, MANUAL);
+export const LEGACY_IMPORTS = importsOf(LEGACY_MODULE, MANUAL);
+export const INSTRUMENT_IMPORTS = importsOf(INSTRUMENT_MODULE, AUTOMATIC);
+export const LEGACY_INSTRUMENT_IMPORTS = importsOf(LEGACY_MODULE, AUTOMATIC);
 
 export class Guest {
   private next = 1024;
