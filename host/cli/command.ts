@@ -1,3 +1,5 @@
+import { rename, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** One `wasm-observe` subcommand. `run` resolves to the process exit code. */
@@ -27,11 +29,24 @@ export function parseCommandLine<const O extends Options>(argv: string[], option
   }
 }
 
+/** The one `<module.wasm>` a command reads. */
+export function singleInput(positionals: string[], name = '<in.wasm>'): string {
+  const [input, ...extra] = positionals;
+  if (input === undefined) throw new UsageError(`missing ${name}`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  return input;
+}
+
 /** The `<in.wasm> -o <out.wasm>` of a command that rewrites one module. */
 export function inputAndOutput(positionals: string[], out: string | undefined): { input: string; out: string } {
-  const [input, ...extra] = positionals;
-  if (input === undefined) throw new UsageError('missing <in.wasm>');
-  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  const input = singleInput(positionals);
   if (out === undefined) throw new UsageError('missing -o <out.wasm>');
   return { input, out };
+}
+
+/** Writes beside the target and renames: a failed write never leaves half a module behind. */
+export async function writeModule(path: string, bytes: Uint8Array): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  await writeFile(temporary, bytes);
+  await rename(temporary, path);
 }

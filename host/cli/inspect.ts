@@ -1,6 +1,6 @@
 import { inspectModule, type Inspection } from '../tools/inspect.ts';
 import { loadWasm } from '../node/load.ts';
-import { UsageError, parseCommandLine, type Command } from './command.ts';
+import { parseCommandLine, singleInput, type Command } from './command.ts';
 
 const OPTIONS = { json: { type: 'boolean' } } as const;
 
@@ -18,9 +18,7 @@ const command: Command = {
   usage,
   async run(argv) {
     const { values, positionals } = parseCommandLine(argv, OPTIONS);
-    const [input, ...extra] = positionals;
-    if (input === undefined) throw new UsageError('missing <module.wasm>');
-    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+    const input = singleInput(positionals, '<module.wasm>');
     let report: Inspection;
     try {
       report = inspectModule(await loadWasm(input));

@@ -1,8 +1,6 @@
-import { rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { InstrumentError, instrument } from '../tools/instrument.ts';
 import { loadWasm } from '../node/load.ts';
-import { inputAndOutput, parseCommandLine, type Command } from './command.ts';
+import { inputAndOutput, parseCommandLine, writeModule, type Command } from './command.ts';
 
 const OPTIONS = {
   out: { type: 'string', short: 'o' },
@@ -56,10 +54,7 @@ const command: Command = {
       process.stderr.write(`wasm-observe instrument: ${input}: ${err.message}\n`);
       return 1;
     }
-    // Written beside the target and renamed: a failed write never leaves half a module behind.
-    const temporary = join(dirname(out), `.${process.pid}.instrument.tmp`);
-    await writeFile(temporary, result.bytes);
-    await rename(temporary, out);
+    await writeModule(out, result.bytes);
     for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
     if (!values.quiet) {
       const ms = (performance.now() - started).toFixed(0);

@@ -1,7 +1,6 @@
-import { writeFile } from 'node:fs/promises';
 import { JavyLinkError, linkJavy } from '../../bindings/javy/link.ts';
 import { loadWasm } from '../node/load.ts';
-import { inputAndOutput, parseCommandLine, type Command } from './command.ts';
+import { inputAndOutput, parseCommandLine, writeModule, type Command } from './command.ts';
 
 const OPTIONS = { out: { type: 'string', short: 'o' } } as const;
 
@@ -33,7 +32,7 @@ const javyLink: Command = {
       process.stderr.write(`${err.message}\n`);
       return 1;
     }
-    await writeFile(out, linked);
+    await writeModule(out, linked);
     const ms = (performance.now() - started).toFixed(0);
     process.stderr.write(`javy-link: ${input} (${bytes.length} bytes) → ${out} (${linked.length} bytes) in ${ms} ms\n`);
     return 0;

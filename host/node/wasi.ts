@@ -3,7 +3,7 @@
  * (`_initialize`, then one export), one trace per run. The guest's stdin, stdout and stderr are
  * the process's; its exit code is returned, and a trap is returned as an error, never thrown.
  */
-import { readFile } from 'node:fs/promises';
+import { loadWasm } from './load.ts';
 import type { SpanContext } from '@opentelemetry/api';
 import type { Observer } from '../observer.ts';
 import { demultiplexFdWrite, toGuestEvent, type FdWrite } from '../abi/javy-records.ts';
@@ -40,9 +40,10 @@ export interface RunResult {
   returnValue?: unknown;
 }
 
+/** A compiled module from a module, its bytes, or a `.wasm` / `.wat` path (read by {@link loadWasm}). */
 export async function loadModule(source: string | Uint8Array | WebAssembly.Module): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return source;
-  const bytes = typeof source === 'string' ? await readFile(source) : source;
+  const bytes = typeof source === 'string' ? await loadWasm(source) : source;
   return WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
 }
 
