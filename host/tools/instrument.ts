@@ -409,26 +409,10 @@ function finish(module: BinaryenModule, original: Uint8Array, input: Input, rewr
       throw new Error(`internal error: ${name} written at index ${index}, expected ${expected}`);
     }
   }
-  // binaryen writes every feature it was told to read with into `target_features`; the input's
-  // own section (restored below) says what the module really uses.
-  const named = wasm.replaceFunctionNames(written.filter((s) => s.name !== 'target_features'), rewritten.outputNames);
-  const out = wasm.encode([...named, ...droppedCustomSections(named, input.sections)]);
+  const named = wasm.replaceFunctionNames(written, rewritten.outputNames);
+  const out = wasm.encode(wasm.withInputCustomSections(named, input.sections));
   if (WebAssembly.validate(original as BufferSource) && !WebAssembly.validate(out as BufferSource)) {
     throw new Error('internal error: the instrumented module does not compile in this Node');
   }
   return out;
-}
-
-/** Custom sections of the input missing from the output, as they were (they are opaque to us). */
-function droppedCustomSections(output: readonly wasm.Section[], input: readonly wasm.Section[]): wasm.Section[] {
-  const present = new Map<string, number>();
-  for (const s of output) if (s.name !== undefined) present.set(s.name, (present.get(s.name) ?? 0) + 1);
-  const dropped: wasm.Section[] = [];
-  for (const s of input) {
-    if (s.name === undefined || s.name === 'name') continue;
-    const left = present.get(s.name) ?? 0;
-    if (left > 0) present.set(s.name, left - 1);
-    else dropped.push(s);
-  }
-  return dropped;
 }

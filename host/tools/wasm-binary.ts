@@ -219,3 +219,27 @@ export function replaceFunctionNames(all: readonly Section[], names: ReadonlyMap
   // The spec places `name` after the data section; appending keeps that true.
   return [...all.filter((s) => s !== existing), nameSection];
 }
+
+/**
+ * binaryen's output with the input's custom sections, which binaryen does not carry over: its own
+ * `target_features` (every feature it was told to read with) gives way to the input's, and any
+ * custom section the input had and the output lacks is put back as it was (they are opaque to us).
+ */
+export function withInputCustomSections(output: readonly Section[], input: readonly Section[]): Section[] {
+  const kept = output.filter((s) => s.name !== 'target_features');
+  return [...kept, ...droppedCustomSections(kept, input)];
+}
+
+/** Custom sections of the input missing from the output, as they were (they are opaque to us). */
+function droppedCustomSections(output: readonly Section[], input: readonly Section[]): Section[] {
+  const present = new Map<string, number>();
+  for (const s of output) if (s.name !== undefined) present.set(s.name, (present.get(s.name) ?? 0) + 1);
+  const dropped: Section[] = [];
+  for (const s of input) {
+    if (s.name === undefined || s.name === 'name') continue;
+    const left = present.get(s.name) ?? 0;
+    if (left > 0) present.set(s.name, left - 1);
+    else dropped.push(s);
+  }
+  return dropped;
+}

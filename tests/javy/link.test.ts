@@ -10,6 +10,7 @@ import { demultiplexFdWrite, type FdWrite, type JavyRecord } from '../../host/ab
 import { API_MODULE, IMPORTS } from '../../host/abi/spec.ts';
 import { watToWasm } from '../../host/node/load.ts';
 import { extras, loadBinaryen, readFeatures } from '../../host/tools/binaryen.ts';
+import { customSection } from '../../host/tools/wasm-binary.ts';
 
 const EBADF = 8;
 const EFAULT = 21;
@@ -242,6 +243,15 @@ describe('the linked module', () => {
     const api = IMPORTS.filter((i) => i.module === API_MODULE).map((i) => `${i.module}.${i.name}`);
     expect(imports).toEqual(['wasi_snapshot_preview1.fd_write', ...api].sort());
     expect(WebAssembly.Module.customSections(module, LINKED_SECTION)).toHaveLength(1);
+  });
+
+  it("keeps the input's custom sections, target_features included, as they were", async () => {
+    const features = Uint8Array.of(1, 0x2b, 15, ...new TextEncoder().encode('mutable-globals'));
+    const input = new Uint8Array([...(await watToWasm(PROBE)), ...customSection('target_features', features), ...customSection('x-test', Uint8Array.of(7))]);
+    const module = new WebAssembly.Module(await linkJavy(input));
+    const section = (name: string) => WebAssembly.Module.customSections(module, name).map((b) => [...new Uint8Array(b)]);
+    expect(section('target_features')).toEqual([[...features]]);
+    expect(section('x-test')).toEqual([[7]]);
   });
 });
 
