@@ -9,11 +9,14 @@ export async function loadWasm(path: string): Promise<Uint8Array<ArrayBuffer>> {
   return path.endsWith('.wat') ? watToWasm(bytes.toString('utf8'), path) : bytes;
 }
 
-/** Compiles WebAssembly text, keeping `$names` as a name section. */
+/**
+ * Compiles WebAssembly text, keeping `$names` as a name section. Accepts the proposals Node 20
+ * runs (bulk memory, mutable globals, sign extension, multi-value, tail calls).
+ */
 export async function watToWasm(text: string, filename = 'module.wat'): Promise<Uint8Array<ArrayBuffer>> {
   const { default: initWabt } = await import('wabt');
   const wabt = await initWabt();
-  const parsed = wabt.parseWat(filename, text, { bulk_memory: true, mutable_globals: true, sign_extension: true });
+  const parsed = wabt.parseWat(filename, text, { bulk_memory: true, mutable_globals: true, sign_extension: true, multi_value: true, tail_call: true });
   try {
     parsed.resolveNames();
     parsed.validate();

@@ -3,7 +3,7 @@
  * multi-value result, a tail-recursive function, br_table, an exported table and mutable global,
  * an imported function, and a start function.
  */
-import initWabt from 'wabt';
+import { watToWasm } from '../../host/node/load.ts';
 
 const WAT = `(module
   (import "env" "offset" (func $offset (result i32)))
@@ -46,13 +46,5 @@ const WAT = `(module
   (start $init))`;
 
 export async function edgeCases(): Promise<{ bytes: Uint8Array; env: () => WebAssembly.Imports }> {
-  const wabt = await initWabt();
-  const parsed = wabt.parseWat('edge-cases.wat', WAT, { multi_value: true, tail_call: true });
-  try {
-    parsed.resolveNames();
-    parsed.validate();
-    return { bytes: parsed.toBinary({ write_debug_names: true }).buffer, env: () => ({ env: { offset: () => 10 } }) };
-  } finally {
-    parsed.destroy();
-  }
+  return { bytes: await watToWasm(WAT, 'edge-cases.wat'), env: () => ({ env: { offset: () => 10 } }) };
 }
