@@ -23,7 +23,6 @@ export type GuestEvent =
 export type AnomalyKind =
   | ReadProblem
   | 'span-exit-without-span'
-  | 'span-exit-crosses-function'
   | 'function-exit-mismatch'
   | 'span-left-open'
   | 'tags-without-span'

@@ -10,5 +10,5 @@ export type { GuestMetric, TraceSummary, TelemetrySink } from './trace/model.ts'
 export type { StatsdPoint } from './trace/statsd.ts';
 export { parseStatsd } from './trace/statsd.ts';
 export { parseTags } from './trace/tags.ts';
-export { ATTR } from './trace/builder.ts';
+export { ATTR, EVENT } from './trace/vocabulary.ts';
 export type { TelemetryExporter, ExportStats } from './exporters/exporter.ts';

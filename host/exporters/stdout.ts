@@ -7,7 +7,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { GuestMetric, TraceSummary } from '../trace/model.ts';
-import { ATTR } from '../trace/builder.ts';
+import { ATTR } from '../trace/vocabulary.ts';
 import { tagText } from '../trace/tags.ts';
 import type { ExportStats, TelemetryExporter } from './exporter.ts';
 
@@ -23,7 +23,7 @@ export interface StdoutOptions {
 type Line = { time: number; text: string };
 
 /** Exported, but noise in a tree a person reads: the name already says which function it is. */
-const HIDDEN: ReadonlySet<string> = new Set([ATTR.functionIndex, ATTR.allocationPages]);
+const HIDDEN: ReadonlySet<string> = new Set([ATTR.functionIndex, ATTR.allocationBytes]);
 
 interface Node {
   span: ReadableSpan;

@@ -10,6 +10,14 @@ import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { AnyValue, LogAttributes, SeverityNumber } from '@opentelemetry/api-logs';
+import { LogLevel, SEVERITY_NUMBER } from '../abi/spec.ts';
+import { GuestMetric } from './model.ts';
+import type { StatsdPoint } from './statsd.ts';
+import type { Frame } from './frame.ts';
+import { ATTR, EVENT } from './vocabulary.ts';
+
+/** A finished item the builder hands on: a span, a log record or a metric point. */
+export type Held = GuestSpan | GuestLogRecord | GuestMetric;
 
 export function hrTime(ms: number): HrTime {
   const seconds = Math.floor(ms / 1000);
@@ -134,4 +142,88 @@ export class SpanEvent implements TimedEvent {
   get time(): HrTime {
     return hrTime(this.ms);
   }
+}
+
+/** `ERROR`, `WARN`, … by level number, from the ABI's enum. */
+const LEVEL_TEXT: Record<number, string> = Object.fromEntries(
+  Object.values(LogLevel)
+    .filter((level): level is LogLevel => typeof level === 'number')
+    .map((level) => [level, LogLevel[level].toUpperCase()]),
+);
+/** Shared by every record that has no attributes of its own; nothing writes to it. */
+const NO_ATTRIBUTES: LogAttributes = Object.freeze({});
+export const WARN_SEVERITY = SEVERITY_NUMBER[LogLevel.Warn] as SeverityNumber;
+export const ERROR_SEVERITY = SEVERITY_NUMBER[LogLevel.Error] as SeverityNumber;
+
+/** Makes the records of one observer: every one carries its resource and scope. */
+export class RecordMaker {
+  constructor(
+    private readonly resource: Resource,
+    private readonly scope: InstrumentationScope,
+  ) {}
+
+  /** A closed frame as a span. A guest that failed it (`error.type`) makes its status ERROR. */
+  span(frame: Frame, end: number, status: SpanStatus): GuestSpan {
+    const attributes = frame.finalAttributes();
+    if (frame.failure !== undefined && status.code !== SpanStatusCode.ERROR) {
+      const message = attributes[ATTR.errorMessage];
+      status = { code: SpanStatusCode.ERROR, message: typeof message === 'string' ? message : frame.failure };
+    }
+    return new GuestSpan(
+      frame.name,
+      frame.ref!,
+      frame.start,
+      end,
+      attributes,
+      frame.events,
+      status,
+      this.resource,
+      this.scope,
+      frame.droppedAttributes,
+      frame.droppedEvents,
+    );
+  }
+
+  /** A guest log line; undefined for a level outside the ABI's (the caller counts it). */
+  guestLog(time: number, level: number, message: string): GuestLogRecord | undefined {
+    const text = LEVEL_TEXT[level];
+    const severity = SEVERITY_NUMBER[level as LogLevel] as SeverityNumber | undefined;
+    if (text === undefined || severity === undefined) return undefined;
+    return this.log(time, severity, text, message, NO_ATTRIBUTES);
+  }
+
+  log(time: number, severity: SeverityNumber, text: string, body: string, attributes: LogAttributes): GuestLogRecord {
+    return new GuestLogRecord(time, severity, text, body, attributes, this.resource, this.scope);
+  }
+
+  metric(point: StatsdPoint, time: number): GuestMetric {
+    return new GuestMetric(point, time, this.resource);
+  }
+}
+
+/**
+ * The span event that shows a metric on its span. Parsed points are cached and immutable, so
+ * their event attributes are made once per distinct line.
+ */
+const eventAttributes = new WeakMap<StatsdPoint, Attributes>();
+export function metricEvent(point: StatsdPoint, time: number): SpanEvent {
+  let attributes = eventAttributes.get(point);
+  if (attributes === undefined) {
+    attributes = { 'metric.name': point.name, 'metric.type': point.type, 'metric.value': point.member ?? point.value };
+    eventAttributes.set(point, attributes);
+  }
+  return new SpanEvent(EVENT.metric, time, attributes);
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function exceptionEvent(time: number, error: unknown, message: string): SpanEvent {
+  const attributes: Attributes = { 'exception.message': message };
+  if (error instanceof Error) {
+    attributes['exception.type'] = error.name;
+    if (error.stack) attributes['exception.stacktrace'] = error.stack;
+  }
+  return new SpanEvent(EVENT.exception, time, attributes);
 }

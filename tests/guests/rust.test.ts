@@ -48,6 +48,6 @@ describe('a Rust program instrumented with wasm-observe instrument', () => {
     const parse = spans.find((s) => s.name === 'main::Words::parse')!;
     expect(parse.parentSpanId).toBe(main.spanId);
     const grown = spans.reduce((sum, s) => sum + Number(s.attributes.allocation ?? 0), 0);
-    expect(grown).toBeGreaterThanOrEqual(3 * 65536);
+    expect(grown).toBeGreaterThanOrEqual(3); // pages
   });
 });

@@ -66,7 +66,7 @@ describe('instrument API', () => {
     expect(write.parentSpanId).toBe(main.spanId);
     expect(leaf.parentSpanId).toBe(main.spanId);
     expect(only(out.spans, 'manual').parentSpanId).toBe(leaf.spanId);
-    expect(write.attributes).toMatchObject({ allocation: 2 * 65536, 'allocation.pages': 2 });
+    expect(write.attributes).toMatchObject({ allocation: 2, 'allocation.bytes': 2 * 65536 });
   });
 
   it('drops short function spans only, moving what they held to the nearest kept ancestor', async () => {
@@ -77,7 +77,7 @@ describe('instrument API', () => {
     const main = only(out.spans, 'main');
     expect(out.spans.map((s) => s.name).sort()).toEqual(['main', 'manual']);
     expect(only(out.spans, 'manual').parentSpanId).toBe(main.spanId);
-    expect(main.attributes).toMatchObject({ allocation: 2 * 65536 });
+    expect(main.attributes).toMatchObject({ allocation: 2 });
     expect(out.logs).toEqual([expect.objectContaining({ body: 'manual' })]);
   });
 

@@ -64,9 +64,9 @@ export function counts(spans: Span[]): Record<string, number> {
   return out;
 }
 
-/** Total pages reported as grown: spans' `allocation.pages` plus what landed on the trace root. */
+/** Total pages reported as grown: the spans' `allocation`. */
 export function pagesGrown(spans: Span[]): number {
-  return spans.reduce((n, s) => n + Number(s.attributes['allocation.pages'] ?? 0), 0);
+  return spans.reduce((n, s) => n + Number(s.attributes.allocation ?? 0), 0);
 }
 
 export interface WasiRun {

@@ -1,0 +1,90 @@
+/**
+ * What one open span collects until it closes: tags, events, memory growth, and the finished
+ * items it holds back while the filter has not yet decided to keep it. Per-span limits (the
+ * OpenTelemetry defaults) keep a span that stays open for a whole run bounded.
+ */
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { WASM_PAGE_BYTES } from '../abi/spec.ts';
+import { addTag, type Tag } from './tags.ts';
+import type { OpenSpan } from './open-spans.ts';
+import type { SpanRef, Held } from './records.ts';
+import { ATTR } from './vocabulary.ts';
+
+const MAX_ATTRIBUTES = 128;
+const MAX_EVENTS = 128;
+
+export class Frame implements OpenSpan {
+  parent: Frame | undefined;
+  /** Decided by the filter; manual spans and the invocation are always kept. */
+  kept: boolean;
+  /** Keys are guest text: no prototype, so `__proto__` or `constructor` are plain keys. */
+  attributes: Record<string, AttributeValue> = Object.create(null) as Record<string, AttributeValue>;
+  private attributeCount = 0;
+  droppedAttributes = 0;
+  events: TimedEvent[] = [];
+  droppedEvents = 0;
+  allocationPages = 0;
+  /** Still open when its function returned or the invocation ended. */
+  unclosed = false;
+  /** Why the guest failed the span (`error.type:<kind>` or `error:true`); undefined if it did not. */
+  failure: string | undefined;
+  /** Finished children, logs and metrics waiting for this frame's keep/drop decision. */
+  held: Held[] | undefined;
+
+  constructor(
+    readonly name: string,
+    /** Undefined for the invocation when it has no host parent span. */
+    readonly ref: SpanRef | undefined,
+    readonly start: number,
+    /** -1 for a manual span and for the invocation. */
+    readonly functionIndex: number,
+  ) {
+    this.kept = functionIndex < 0;
+  }
+
+  tag(tag: Tag): void {
+    const isNew = !(tag[0] in this.attributes);
+    if (isNew && this.attributeCount >= MAX_ATTRIBUTES) this.droppedAttributes++;
+    else if (!addTag(this.attributes, tag)) this.droppedAttributes++;
+    else {
+      if (isNew) this.attributeCount++;
+      if (tag[0] === ATTR.errorType || (tag[0] === ATTR.error && tag[1] === 'true')) {
+        // A failed span is kept whatever its duration.
+        this.failure = tag[0] === ATTR.errorType ? tag[1] : 'error';
+        this.kept = true;
+      }
+    }
+  }
+
+  event(event: TimedEvent): void {
+    if (this.events.length < MAX_EVENTS) this.events.push(event);
+    else this.droppedEvents++;
+  }
+
+  /** The attributes as exported: the tags plus what the host knows of the span. */
+  finalAttributes(): Attributes {
+    const attributes: Attributes = this.attributes;
+    if (this.functionIndex >= 0) attributes[ATTR.functionIndex] = this.functionIndex;
+    if (this.allocationPages > 0) {
+      attributes[ATTR.allocation] = this.allocationPages;
+      attributes[ATTR.allocationBytes] = this.allocationPages * WASM_PAGE_BYTES;
+    }
+    if (this.unclosed) attributes[ATTR.unclosed] = true;
+    return attributes;
+  }
+
+  /**
+   * Takes over what a dropped child held: its tags, events and memory growth. What describes the
+   * child itself (unclosed, its dropped counts) stays with it.
+   */
+  absorb(child: Frame): void {
+    for (const key in child.attributes) {
+      const value = child.attributes[key]!;
+      if (Array.isArray(value)) for (const v of value) this.tag([key, String(v)]);
+      else this.tag([key, String(value)]);
+    }
+    for (const event of child.events) this.event(event);
+    this.allocationPages += child.allocationPages;
+  }
+}
