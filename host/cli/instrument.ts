@@ -9,13 +9,15 @@ const OPTIONS = {
   'exported-only': { type: 'boolean' },
   legacy: { type: 'boolean' },
   'no-memory-grow': { type: 'boolean' },
+  'no-imports': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
 } as const;
 
 const usage = `usage: wasm-observe instrument <in.wasm|in.wat> -o <out.wasm> [options]
 
 Adds automatic instrumentation: every selected function calls
-dylibso:observe/instrument enter(index) on entry and exit(index) on every return, and each
+dylibso:observe/instrument enter(index) on entry and exit(index) on every return, calls to
+imported functions are reported the same way, and each
 memory.grow reports its delta through memory-grow. Run the result with 'wasm-observe run' or
 any Observe host; spans are named from the module's name section.
 
@@ -27,6 +29,9 @@ options:
   --legacy                import dylibso_observe.instrument_* (old Go hosts; Dylibso's Rust
                           host refuses these)
   --no-memory-grow        leave memory.grow alone
+  --no-imports            leave calls to imported functions alone (by default each call to an
+                          import other than the Observe API, such as WASI fd_write, is a span
+                          named module.name, so time spent in the host shows)
   -q, --quiet             print nothing on success
 
 A module that is already instrumented, does not validate, or uses features binaryen cannot
@@ -48,6 +53,7 @@ const command: Command = {
         exportedOnly: values['exported-only'],
         legacy: values.legacy,
         memoryGrow: !values['no-memory-grow'],
+        imports: !values['no-imports'],
       });
     } catch (err) {
       if (!(err instanceof InstrumentError)) throw err;
@@ -59,7 +65,7 @@ const command: Command = {
     if (!values.quiet) {
       const ms = (performance.now() - started).toFixed(0);
       process.stderr.write(
-        `instrumented ${result.instrumented.size} functions and ${result.memoryGrowSites} memory.grow sites: ` +
+        `instrumented ${result.instrumented.size} functions, ${result.wrappedImports.size} imports and ${result.memoryGrowSites} memory.grow sites: ` +
           `${input} (${bytes.length} bytes) → ${out} (${result.bytes.length} bytes) in ${ms} ms\n`,
       );
     }

@@ -47,7 +47,7 @@ export interface BinaryenExtras {
     setLocalName(func: number, index: number, name: string): void;
     setBody(func: number, body: number): void;
   };
-  Call: { isReturn(expr: number): boolean };
+  Call: { isReturn(expr: number): boolean; getTarget(expr: number): string; setTarget(expr: number, target: string): void };
   CallIndirect: { isReturn(expr: number): boolean };
   CallRef: { isReturn(expr: number): boolean };
   MemoryGrow: {

@@ -28,12 +28,16 @@ export interface InstrumentOptions {
   readonly legacy?: boolean;
   /** Report `memory.grow` deltas (default true). */
   readonly memoryGrow?: boolean;
+  /** Make calls to imported functions (other than the Observe API) spans too (default true). */
+  readonly imports?: boolean;
 }
 
 export interface InstrumentResult {
   readonly bytes: Uint8Array;
   /** Output function index → original name, for every instrumented function. */
   readonly instrumented: ReadonlyMap<number, string>;
+  /** Output index of each wrapper → the import it reports (`module.name`). */
+  readonly wrappedImports: ReadonlyMap<number, string>;
   readonly memoryGrowSites: number;
   /** Things the caller should tell the user; the output is still good. */
   readonly warnings: readonly string[];
@@ -153,6 +157,10 @@ interface FunctionEntry {
   readonly internal: string;
   readonly display: string;
   readonly imported: boolean;
+  /** `module.name` of an import; empty for a defined function. */
+  readonly importName: string;
+  /** An import of the Observe API. */
+  readonly observe: boolean;
 }
 
 function rewrite(binaryen: Binaryen, module: BinaryenModule, input: Input, options: InstrumentOptions): Rewritten {
@@ -161,8 +169,10 @@ function rewrite(binaryen: Binaryen, module: BinaryenModule, input: Input, optio
     const ref = module.getFunctionByIndex(i);
     const info = binaryen.getFunctionInfo(ref);
     const imported = Boolean(info.module);
-    const display = input.names.get(i) ?? (imported ? `${info.module}.${info.base}` : `wasm-function[${i}]`);
-    functions.push({ ref, internal: info.name, display, imported });
+    const importName = imported ? `${info.module}.${info.base}` : '';
+    const display = input.names.get(i) ?? (imported ? importName : `wasm-function[${i}]`);
+    const observe = imported && importSpec(info.module!, info.base!) !== undefined;
+    functions.push({ ref, internal: info.name, display, imported, importName, observe });
   }
   if (functions.filter((f) => f.imported).length !== input.importedFunctions) {
     throw new Error('binaryen reordered the imported functions; function indices cannot be trusted');
@@ -172,12 +182,19 @@ function rewrite(binaryen: Binaryen, module: BinaryenModule, input: Input, optio
   const growSites: number[] = [];
   const tailCalling = new Set<number>();
   const raw = extras(binaryen);
+  const importedNames = new Set(functions.filter((f) => f.imported).map((f) => f.internal));
+  /** Direct calls to imported functions, by the import's internal name. */
+  const importCalls = new Map<string, number[]>();
   functions.forEach((f, position) => {
     if (f.imported) return;
     try {
       walker.walk(binaryen.getFunctionInfo(f.ref).body, (expr, id) => {
         if (id === binaryen.MemoryGrowId) growSites.push(expr);
-        else if (
+        if (id === binaryen.CallId && importedNames.has(raw.Call.getTarget(expr))) {
+          const target = raw.Call.getTarget(expr);
+          (importCalls.get(target) ?? importCalls.set(target, []).get(target)!).push(expr);
+        }
+        if (
           (id === binaryen.CallId && raw.Call.isReturn(expr)) ||
           (id === binaryen.CallIndirectId && raw.CallIndirect.isReturn(expr)) ||
           (id === binaryen.CallRefId && raw.CallRef.isReturn(expr))
@@ -194,14 +211,18 @@ function rewrite(binaryen: Binaryen, module: BinaryenModule, input: Input, optio
   // A wrapped function's tail calls would return to the wrapper, growing the stack on each one:
   // deep tail recursion that ran before would overflow. Such functions are left as they are.
   const selected = select(binaryen, module, functions, options).filter((p) => !tailCalling.has(p));
-  if (selected.length === 0 && growSites.length === 0) {
+  const hostImports =
+    options.imports === false
+      ? []
+      : selectImports(functions, options).filter((p) => importCalls.has(functions[p]!.internal));
+  if (selected.length === 0 && hostImports.length === 0 && growSites.length === 0) {
     throw new InstrumentError('nothing to instrument: no function matches the selection and the module never grows memory');
   }
 
   const unique = uniqueNamer(module);
   const added = addImports(binaryen, module, unique, options.legacy === true, {
-    'function-enter': selected.length > 0,
-    'function-exit': selected.length > 0,
+    'function-enter': selected.length + hostImports.length > 0,
+    'function-exit': selected.length + hostImports.length > 0,
     'memory-grow': growSites.length > 0,
   });
   // The writer emits imported functions first: each defined function moves up by the imports added.
@@ -231,12 +252,27 @@ function rewrite(binaryen: Binaryen, module: BinaryenModule, input: Input, optio
     reportGrowth(binaryen, module, growSites, imp('memory-grow'), unique, addFunction);
   }
 
+  const calls = { enter: imp('function-enter'), exit: imp('function-exit') };
   const instrumented = new Map<number, string>();
   for (const position of selected) {
     const f = functions[position]!;
     const index = outputIndex(position);
-    wrap(binaryen, module, f, index, { enter: imp('function-enter'), exit: imp('function-exit') }, unique, addFunction);
+    wrap(binaryen, module, f, index, calls, unique, addFunction);
     instrumented.set(index, f.display);
+  }
+
+  const wrappedImports = new Map<number, string>();
+  for (const position of hostImports) {
+    const f = functions[position]!;
+    const info = binaryen.getFunctionInfo(f.ref);
+    const index = nextIndex;
+    const name = unique(`${f.internal}$observed`);
+    const params = binaryen.expandType(info.params);
+    const call = module.call(f.internal, params.map((t, k) => module.local.get(k, t)), info.results);
+    const body = spanAround(binaryen, module, index, calls, call, info.results, params.length);
+    addFunction(name, f.importName, info.params, info.results, info.results === binaryen.none ? [] : [info.results], body);
+    for (const site of importCalls.get(f.internal)!) raw.Call.setTarget(site, name);
+    wrappedImports.set(index, f.importName);
   }
 
   for (const [global, value] of [
@@ -261,7 +297,7 @@ function rewrite(binaryen: Binaryen, module: BinaryenModule, input: Input, optio
   if (options.legacy) {
     warnings.push(`legacy imports (${LEGACY_MODULE}): Dylibso's Rust host refuses modules that import them`);
   }
-  return { outputNames, expectedIndex, result: { instrumented, memoryGrowSites: growSites.length, warnings } };
+  return { outputNames, expectedIndex, result: { instrumented, wrappedImports, memoryGrowSites: growSites.length, warnings } };
 }
 
 function select(binaryen: Binaryen, module: BinaryenModule, functions: readonly FunctionEntry[], options: InstrumentOptions): number[] {
@@ -278,6 +314,21 @@ function select(binaryen: Binaryen, module: BinaryenModule, functions: readonly 
     if (options.exportedOnly && !exported.has(f.internal)) return;
     if (include && !include.some((re) => re.test(f.display))) return;
     if (exclude.some((re) => re.test(f.display))) return;
+    out.push(position);
+  });
+  return out;
+}
+
+/** Imported functions to wrap: every one but the Observe API's, matched by `module.name`. */
+function selectImports(functions: readonly FunctionEntry[], options: InstrumentOptions): number[] {
+  if (options.exportedOnly) return [];
+  const include = options.include?.length ? options.include.map(glob) : undefined;
+  const exclude = (options.exclude ?? []).map(glob);
+  const out: number[] = [];
+  functions.forEach((f, position) => {
+    if (!f.imported || f.observe) return;
+    if (include && !include.some((re) => re.test(f.importName))) return;
+    if (exclude.some((re) => re.test(f.importName))) return;
     out.push(position);
   });
   return out;
@@ -371,23 +422,28 @@ function wrap(
   copyLocalNames(binaryen, f.ref, body);
 
   const args = binaryen.expandType(info.params).map((t, k) => module.local.get(k, t));
-  const enter = module.call(calls.enter, [module.i32.const(index)], binaryen.none);
-  const exit = module.call(calls.exit, [module.i32.const(index)], binaryen.none);
   const callBody = module.call(bodyName, args, info.results);
-  let wrapper: number;
-  if (info.results === binaryen.none) {
-    wrapper = module.block(null, [enter, callBody, exit], binaryen.none);
-  } else {
-    const result = extras(binaryen)._BinaryenFunctionAddVar(f.ref, info.results);
-    wrapper = module.block(
-      null,
-      [enter, module.local.set(result, callBody), exit, module.local.get(result, info.results)],
-      info.results,
-    );
-  }
+  const result = info.results === binaryen.none ? -1 : extras(binaryen)._BinaryenFunctionAddVar(f.ref, info.results);
+  const wrapper = spanAround(binaryen, module, index, calls, callBody, info.results, result);
   extras(binaryen).Function.setBody(f.ref, wrapper);
   // Drops the body's locals, now unused here: wasm zeroes every local on each call.
   module.runPassesOnFunction(f.ref, ['reorder-locals']);
+}
+
+/** `enter(index); [local =] call; exit(index); [local]`: a call reported as a span. */
+function spanAround(
+  binaryen: Binaryen,
+  module: BinaryenModule,
+  index: number,
+  calls: { enter: string; exit: string },
+  call: number,
+  results: number,
+  resultLocal: number,
+): number {
+  const enter = module.call(calls.enter, [module.i32.const(index)], binaryen.none);
+  const exit = module.call(calls.exit, [module.i32.const(index)], binaryen.none);
+  if (results === binaryen.none) return module.block(null, [enter, call, exit], binaryen.none);
+  return module.block(null, [enter, module.local.set(resultLocal, call), exit, module.local.get(resultLocal, results)], results);
 }
 
 function copyLocalNames(binaryen: Binaryen, from: number, to: number): void {

@@ -161,11 +161,11 @@ describe('the AssemblyScript example at asc’s debug target, instrumented', () 
     // The manual tree, its logs and its tags are what the uninstrumented module gives.
     const shape = (run: typeof plain) => tree(run.spans, (n) => manual.has(n));
     expect(shape(traced)).toBe(shape(plain));
-    const logsOf = (run: typeof plain) =>
-      run.logs.map((l) => [l.body, l.severityText, [run.spans.find((s) => s.spanId === l.spanId)].flatMap(function up(s): string[] {
-        if (!s) return [];
-        return manual.has(s.name) ? [s.name] : up(run.spans.find((p) => p.spanId === s.parentSpanId));
-      })[0]]);
+    const manualAncestor = (run: typeof plain, id: string | undefined): string | undefined => {
+      const s = run.spans.find((x) => x.spanId === id);
+      return s === undefined || manual.has(s.name) ? s?.name : manualAncestor(run, s.parentSpanId);
+    };
+    const logsOf = (run: typeof plain) => run.logs.map((l) => [l.body, l.severityText, manualAncestor(run, l.spanId)]);
     expect(logsOf(traced)).toEqual(logsOf(plain));
     const tagsOf = (run: typeof plain) => run.spans.filter((s) => manual.has(s.name)).map((s) => [s.name, s.attributes]);
     expect(tagsOf(traced)).toEqual(tagsOf(plain));

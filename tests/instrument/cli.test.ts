@@ -38,7 +38,7 @@ describe('wasm-observe instrument and inspect', () => {
 
     const made = await cli('instrument', input, '-o', output);
     expect(made.code, made.stderr).toBe(0);
-    expect(made.stderr).toMatch(/instrumented \d+ functions and \d+ memory.grow sites/);
+    expect(made.stderr).toMatch(/instrumented \d+ functions, \d+ imports and \d+ memory.grow sites/);
 
     const after = await cli('inspect', output, '--json');
     const report = JSON.parse(after.stdout);

@@ -10,6 +10,7 @@ import { inspectModule } from '../../host/tools/inspect.ts';
 import { customSection } from '../../host/tools/wasm-binary.ts';
 import { calls, short } from './guests.ts';
 import { edgeCases } from './edge-cases.ts';
+import { watToWasm } from '../../host/node/load.ts';
 
 type Fn = (...args: number[]) => number;
 
@@ -181,6 +182,46 @@ describe('instrumenting hand-written modules', () => {
     expect(e.countdown!(1_000_000)).toBe(42);
     expect(warnings.join('\n')).toMatch(/tail calls.*countdown/);
     expect([...instrumented.values()]).not.toContain('countdown');
+  });
+});
+
+describe('calls to imported functions', () => {
+  const wat = `(module
+    (import "host" "add" (func $add (param i32 i32) (result i32)))
+    (import "host" "tick" (func $tick))
+    (import "host" "pair" (func $pair (result i32 i32)))
+    (import "dylibso:observe/api" "span-enter" (func $enter (param i32 i32)))
+    (import "dylibso:observe/api" "span-exit" (func $exit))
+    (import "host" "unused" (func $unused))
+    (memory (export "memory") 1)
+    (func $run (export "run") (param $x i32) (result i32)
+      (call $enter (i32.const 0) (i32.const 4))
+      (call $tick)
+      (call $pair) drop drop
+      (call $add (local.get $x) (i32.const 1))
+      (call $exit)))`;
+  const calls: string[] = [];
+  const host = {
+    host: { add: (a: number, b: number) => a + b, tick: () => calls.push('tick'), pair: () => [1, 2], unused: () => {} },
+    'dylibso:observe/api': { 'span-enter': () => calls.push('span-enter'), 'span-exit': () => calls.push('span-exit') },
+  };
+
+  it('become spans named module.name around the real call; the Observe API is never wrapped', async () => {
+    const { bytes, wrappedImports } = await instrument(await watToWasm(wat));
+    expect([...wrappedImports.values()].sort()).toEqual(['host.add', 'host.pair', 'host.tick']);
+    calls.length = 0;
+    const run = await record(bytes, host);
+    expect(run.exports.run!(41)).toBe(42);
+    expect(run.log).toEqual(['>run', '>host.tick', '<host.tick', '>host.pair', '<host.pair', '>host.add', '<host.add', '<run']);
+    expect(calls).toEqual(['span-enter', 'tick', 'span-exit']);
+  });
+
+  it('are left alone with imports: false (--no-imports)', async () => {
+    const { bytes, wrappedImports } = await instrument(await watToWasm(wat), { imports: false });
+    expect(wrappedImports.size).toBe(0);
+    const run = await record(bytes, host);
+    expect(run.exports.run!(1)).toBe(2);
+    expect(run.log).toEqual(['>run', '<run']);
   });
 });
 
