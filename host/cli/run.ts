@@ -62,7 +62,8 @@ options:
   --out <file>          file for otlp-jsonl (default: standard output)
   --min-span-us <n>     drop function spans shorter than n µs (default 20; manual spans are kept)
   --service <name>      service.name of the telemetry (default $OTEL_SERVICE_NAME or ${DEFAULT_SERVICE_NAME})
-  --invoke <export>     call this export (after _initialize) instead of _start
+  --invoke <export>     call this export (after _initialize) instead of _start, then
+                        __wasm_call_dtors if the module exports it
   --env KEY=VALUE       environment variable for the guest, repeatable
   --dir <guest>[:<host>] preopen a host directory for the guest, repeatable
   --max-string <bytes>  longest guest string read (default 65536)`;

@@ -18,7 +18,10 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Guest path → host directory. */
   preopens?: Record<string, string>;
-  /** Call this export (after `_initialize` if there is one) instead of `_start`. */
+  /**
+   * Call this export (after `_initialize` if there is one) instead of `_start`; then
+   * `__wasm_call_dtors`, if the module exports it.
+   */
   invoke?: string;
   /** Arguments for `invoke`, as numbers or BigInts. */
   invokeArgs?: (number | bigint)[];
@@ -92,6 +95,8 @@ export async function runWasi(source: string | Uint8Array | WebAssembly.Module, 
     const fn = exports[options.invoke];
     if (typeof fn !== 'function') throw new Error(`the module exports no function '${options.invoke}'`);
     const returnValue: unknown = (fn as (...a: unknown[]) => unknown)(...(options.invokeArgs ?? []));
+    // A reactor ends like a process: destructors run (a libc flushes buffered output), traced.
+    if (typeof exports.__wasm_call_dtors === 'function') (exports.__wasm_call_dtors as () => void)();
     observer.finishTrace();
     return { exitCode: 0, returnValue };
   } catch (error) {

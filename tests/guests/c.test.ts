@@ -6,7 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { only, parseOtlpJsonl, scratch } from '../helpers/otlp.ts';
+import { only, parseOtlpJsonl, runTraced, scratch } from '../helpers/otlp.ts';
+import { instrumentModule } from '../../host/tools/instrument.ts';
+import { withStdout } from '../instrument/guests.ts';
 
 const tmp = scratch();
 afterAll(tmp.remove);
@@ -32,5 +34,34 @@ describe('a C guest (clang + wasi-libc)', () => {
     expect(root.attributes).toEqual({ lang: 'c', input: 'stdin' });
     expect(exported.logs).toEqual([expect.objectContaining({ body: 'read input', severityText: 'INFO', spanId: root.spanId })]);
     expect(exported.metrics).toEqual([expect.objectContaining({ name: 'words.counted', value: 4 })]);
+  });
+});
+
+describe('a C reactor (clang -mexec-model=reactor)', () => {
+  it.skipIf(!hasToolchain && !process.env.CI)('ends like a process after --invoke: destructors flush stdout, inside the trace', async () => {
+    const wasm = join(tmp.dir, 'reactor.wasm');
+    const cc = spawnSync(
+      'clang',
+      // -O0: at -O1 and up clang runs binaryen's wasm-opt when it is on the PATH (it is, under npm
+      // scripts), which strips the name section.
+      ['--target=wasm32-wasi', '--sysroot=/usr', '-mexec-model=reactor', '-Wl,--export=__wasm_call_dtors', '-O0', '-o', wasm, 'tests/guests/c/reactor.c'],
+      { encoding: 'utf8' },
+    );
+    expect(cc.error?.message ?? cc.stderr).toBe('');
+    const bytes = await instrumentModule(readFileSync(wasm));
+    const run = await withStdout((fd) =>
+      runTraced(bytes, { stdio: [0, fd, 2], invoke: 'greet', invokeArgs: [41], observer: { minSpanDurationMicros: 0 } }),
+    );
+    expect(run.result.returnValue).toBe(42);
+    // printf left "hello 41" in stdio's buffer; only the destructors write it out.
+    expect(run.stdout).toBe('hello 41');
+    const dtors = only(run.spans, '__wasm_call_dtors');
+    expect(run.spans.find((s) => s.name === 'greet')!.traceId).toBe(dtors.traceId);
+    const write = run.spans.find((s) => s.name === 'wasi_snapshot_preview1.fd_write')!;
+    const ancestors = (id: string | undefined): string[] => {
+      const s = run.spans.find((x) => x.spanId === id);
+      return s ? [s.name, ...ancestors(s.parentSpanId)] : [];
+    };
+    expect(ancestors(write.spanId)).toContain('__wasm_call_dtors');
   });
 });
