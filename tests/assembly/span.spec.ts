@@ -28,6 +28,16 @@ describe("Span", () => {
     expect(openSpans()).toBe(0);
   });
 
+  it("fails a span with an error.type tag", () => {
+    const s = Span.enter("fetch");
+    s.fail("timeout").log(LogLevel.Error, "no answer in 5 s");
+    s.exit();
+    expect(call(1).kind).toBe(SPAN_TAGS);
+    expect(call(1).text).toBe("error.type:timeout");
+    expect(call(2).kind).toBe(LOG);
+    expect(call(2).number).toBe(1);
+  });
+
   it("numbers nested handles by depth", () => {
     const outer = Span.enter("outer");
     const inner = Span.enter("inner");
