@@ -103,6 +103,7 @@ describe.skipIf(needsClang)('the same tree through every span exporter', () => {
       const dd = new DatadogExporter({
         env: { DD_TRACE_AGENT_URL: agent.url, DD_SERVICE: 'mixed' },
         statsd: { url: `udp://127.0.0.1:${await freePort('udp')}` },
+        logs: { url: `${agent.url}/api/v2/logs`, apiKey: 'test' },
       });
       const { observer } = await runGuest([dd], { wasm: helpers, observer: { minSpanDurationMicros: 0 } });
       await observer.shutdown();
