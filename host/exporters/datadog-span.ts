@@ -6,6 +6,7 @@
  */
 import { SpanStatusCode, type AttributeValue } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { ATTR } from '../trace/vocabulary.ts';
 
 export const DATADOG_TRACE_TYPES = ['web', 'db', 'cache', 'custom'] as const;
 export type DatadogTraceType = (typeof DATADOG_TRACE_TYPES)[number];
@@ -113,9 +114,12 @@ function applyMetadata(span: DatadogSpan, m: DatadogMetadata): void {
 }
 
 /** Strings (and lists, joined) go to `meta`, numbers to `metrics`, as Datadog types them. */
+/** Numbers Dylibso's Datadog adapter sends as meta, where dashboards built on it look for them. */
+const NUMBERS_AS_META: ReadonlySet<string> = new Set([ATTR.allocation]);
+
 function put(meta: Record<string, string>, metrics: Record<string, number>, key: string, value: AttributeValue | undefined): void {
   if (value === undefined) return;
-  if (typeof value === 'number') metrics[key] = value;
+  if (typeof value === 'number' && !NUMBERS_AS_META.has(key)) metrics[key] = value;
   else if (Array.isArray(value)) meta[key] = value.join(',');
   else meta[key] = String(value);
 }

@@ -1,7 +1,9 @@
 /**
- * A span the guest fails with `error.type:<kind>` (OpenTelemetry's convention) or Datadog's
- * `error:true` is a failed span in every destination: OTLP status ERROR, Datadog `error: 1` with
- * `error.type`/`error.message`, Zipkin's `error` tag, ERROR in the stdout tree.
+ * Span conventions every destination shares. A span the guest fails with `error.type:<kind>`
+ * (OpenTelemetry's convention) or Datadog's `error:true` is a failed span everywhere: OTLP status
+ * ERROR, Datadog `error: 1` with `error.type`/`error.message`, Zipkin's `error` tag, ERROR in the
+ * stdout tree. Memory growth is `allocation` in 64 KiB pages, as Dylibso's hosts report it
+ * (Datadog: in meta).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +14,7 @@ import { OtlpJsonlExporter } from '../../host/exporters/otlp-jsonl.ts';
 import { StdoutExporter } from '../../host/exporters/stdout.ts';
 import { ZipkinExporter } from '../../host/exporters/zipkin.ts';
 import { watToWasm } from '../../host/node/load.ts';
-import { API_IMPORTS, Guest } from '../helpers/wat.ts';
+import { API_IMPORTS, Guest, INSTRUMENT_IMPORTS } from '../helpers/wat.ts';
 import { parseOtlpJsonl, scratch } from '../helpers/otlp.ts';
 import { Backend, freePort, runGuest } from './loopback.ts';
 
@@ -20,12 +22,12 @@ const tmp = scratch();
 afterAll(tmp.remove);
 
 describe('a span the guest marks failed', () => {
-  it('is a failed span in OTLP, Datadog, Zipkin and the stdout tree', async () => {
+  it('is a failed span in OTLP, Datadog, Zipkin and the stdout tree; its growth is in pages', async () => {
     const g = new Guest();
     const wasm = await watToWasm(
       g.module(
-        API_IMPORTS,
-        `(call $enter ${g.str('fetch')}) (call $tags ${g.str('error.type:timeout')}) (call $log (i32.const 1) ${g.str('no answer in 5 s')}) (call $exit)
+        `${API_IMPORTS} ${INSTRUMENT_IMPORTS}`,
+        `(call $enter ${g.str('fetch')}) (call $tags ${g.str('error.type:timeout')}) (call $log (i32.const 1) ${g.str('no answer in 5 s')}) (call $grow (i32.const 3)) (call $exit)
          (call $enter ${g.str('dd')}) (call $tags ${g.str('error:true,error.message:boom')}) (call $exit)
          (call $enter ${g.str('fine')}) (call $exit)`,
       ),
@@ -55,12 +57,19 @@ describe('a span the guest marks failed', () => {
       expect(status('fetch')).toEqual({ code: 2, message: 'timeout' });
       expect(status('dd')).toEqual({ code: 2, message: 'boom' });
       expect(status('fine').code ?? 0).toBe(0);
+      expect(otlp.find((s) => s.name === 'fetch')!.attributes).toMatchObject({ allocation: 3, 'allocation.bytes': 3 * 65536 });
 
       const dd = agent
         .on('/v0.4/traces')
-        .flatMap((r) => (decode(r.body, { useBigInt64: true }) as { name: string; error: number; meta: Record<string, string> }[][]).flat());
+        .flatMap((r) =>
+          (decode(r.body, { useBigInt64: true }) as { name: string; error: number; meta: Record<string, string>; metrics: Record<string, number> }[][]).flat(),
+        );
       const ddSpan = (name: string) => dd.find((s) => s.name === name)!;
-      expect(ddSpan('fetch')).toMatchObject({ error: 1, meta: { 'error.type': 'timeout', 'error.message': 'timeout' } });
+      expect(ddSpan('fetch')).toMatchObject({
+        error: 1,
+        meta: { 'error.type': 'timeout', 'error.message': 'timeout', allocation: '3' },
+        metrics: { 'allocation.bytes': 3 * 65536 },
+      });
       expect(ddSpan('dd')).toMatchObject({ error: 1, meta: { error: 'true', 'error.message': 'boom' } });
       expect(ddSpan('fine').error).toBe(0);
 
