@@ -18,8 +18,11 @@ export class Frame implements OpenSpan {
   parent: Frame | undefined;
   /** Decided by the filter; manual spans and the invocation are always kept. */
   kept: boolean;
-  /** Keys are guest text: no prototype, so `__proto__` or `constructor` are plain keys. */
-  attributes: Record<string, AttributeValue> = Object.create(null) as Record<string, AttributeValue>;
+  /**
+   * The guest's tags, made on the first one (most function spans have none). Keys are guest text:
+   * the map has no prototype, so `__proto__` or `constructor` are plain keys.
+   */
+  tags: Record<string, AttributeValue> | undefined;
   private attributeCount = 0;
   droppedAttributes = 0;
   events: TimedEvent[] = [];
@@ -44,9 +47,10 @@ export class Frame implements OpenSpan {
   }
 
   tag(tag: Tag): void {
-    const isNew = !(tag[0] in this.attributes);
+    const tags = (this.tags ??= Object.create(null) as Record<string, AttributeValue>);
+    const isNew = !(tag[0] in tags);
     if (isNew && this.attributeCount >= MAX_ATTRIBUTES) this.droppedAttributes++;
-    else if (!addTag(this.attributes, tag)) this.droppedAttributes++;
+    else if (!addTag(tags, tag)) this.droppedAttributes++;
     else {
       if (isNew) this.attributeCount++;
       if (tag[0] === ATTR.errorType || (tag[0] === ATTR.error && tag[1] === 'true')) {
@@ -64,7 +68,7 @@ export class Frame implements OpenSpan {
 
   /** The attributes as exported: the tags plus what the host knows of the span. */
   finalAttributes(): Attributes {
-    const attributes: Attributes = this.attributes;
+    const attributes: Attributes = this.tags ?? {};
     if (this.functionIndex >= 0) attributes[ATTR.functionIndex] = this.functionIndex;
     if (this.allocationPages > 0) {
       attributes[ATTR.allocation] = this.allocationPages;
@@ -79,8 +83,9 @@ export class Frame implements OpenSpan {
    * child itself (unclosed, its dropped counts) stays with it.
    */
   absorb(child: Frame): void {
-    for (const key in child.attributes) {
-      const value = child.attributes[key]!;
+    const tags = child.tags;
+    for (const key in tags) {
+      const value = tags[key]!;
       if (Array.isArray(value)) for (const v of value) this.tag([key, String(v)]);
       else this.tag([key, String(value)]);
     }
