@@ -44,6 +44,12 @@ function render(path: string, r: Inspection): string {
   for (const [module, names] of byModule) lines.push(`  imports ${module}: ${names.join(', ')}`);
   const version = r.instrumentVersion ? ` (wasm_instr_version ${r.instrumentVersion.major}.${r.instrumentVersion.minor})` : '';
   lines.push(`  instrumented: ${r.instrumented ? 'yes' : 'no'}${version}`);
+  const by = r.instrumentedBy;
+  if (by) {
+    lines.push(
+      `  by wasm-observe: ${by.functions} functions, ${by.imports} imports; ${by.smallLeaves} small leaf functions left out (≤ ${by.smallLeafBound} instructions, no calls or loops)`,
+    );
+  }
   lines.push(`  functions: ${total} (${r.functions.imported} imported, ${r.functions.defined} defined)`);
   const percent = total === 0 ? 100 : Math.round((100 * r.namedFunctions) / total);
   lines.push(`  name section: ${r.hasNameSection ? `${r.namedFunctions} of ${total} functions named (${percent}%)` : 'none — function spans would be unnamed'}`);

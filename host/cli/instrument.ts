@@ -1,4 +1,5 @@
 import { InstrumentError, instrument } from '../tools/instrument.ts';
+import { SMALL_LEAF } from '../tools/instrument-record.ts';
 import { loadWasm } from '../node/load.ts';
 import { inputAndOutput, parseCommandLine, writeModule, type Command } from './command.ts';
 
@@ -10,6 +11,7 @@ const OPTIONS = {
   legacy: { type: 'boolean' },
   'no-memory-grow': { type: 'boolean' },
   'no-imports': { type: 'boolean' },
+  'all-functions': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
 } as const;
 
@@ -29,6 +31,9 @@ options:
   --legacy                import dylibso_observe.instrument_* (old Go hosts; Dylibso's Rust
                           host refuses these)
   --no-memory-grow        leave memory.grow alone
+  --all-functions         also instrument small leaf functions (no calls, no loops, no
+                          memory.grow, at most ${SMALL_LEAF} instructions), left out by default:
+                          they finish far below the host's 20 µs span filter
   --no-imports            leave calls to imported functions alone (by default each call to an
                           import other than the Observe API, such as WASI fd_write, is a span
                           named module.name, so time spent in the host shows)
@@ -54,6 +59,7 @@ const command: Command = {
         legacy: values.legacy,
         memoryGrow: !values['no-memory-grow'],
         imports: !values['no-imports'],
+        allFunctions: values['all-functions'],
       });
     } catch (err) {
       if (!(err instanceof InstrumentError)) throw err;
@@ -65,7 +71,8 @@ const command: Command = {
     if (!values.quiet) {
       const ms = (performance.now() - started).toFixed(0);
       process.stderr.write(
-        `instrumented ${result.instrumented.size} functions, ${result.wrappedImports.size} imports and ${result.memoryGrowSites} memory.grow sites: ` +
+        `instrumented ${result.instrumented.size} functions, ${result.wrappedImports.size} imports and ${result.memoryGrowSites} memory.grow sites ` +
+          `(${result.smallLeaves} small leaf functions left out): ` +
           `${input} (${bytes.length} bytes) → ${out} (${result.bytes.length} bytes) in ${ms} ms\n`,
       );
     }

@@ -15,5 +15,6 @@ export { StatsdExporter, DEFAULT_STATSD_URL, type StatsdOptions, type StatsdDial
 export { defaultExporters } from '../exporters/registry.ts';
 export { parseTraceparent, activeSpanContext } from '../trace/parent.ts';
 export { instrumentModule, instrument, InstrumentError, INSTRUMENT_VERSION, type InstrumentOptions, type InstrumentResult } from '../tools/instrument.ts';
+export { SMALL_LEAF, INSTRUMENT_SECTION, type InstrumentRecord } from '../tools/instrument-record.ts';
 export { inspectModule, type Inspection, type ObserveImport } from '../tools/inspect.ts';
 export { linkJavy, JavyLinkError, type JavyLinkFailure } from '../../bindings/javy/link.ts';

@@ -6,6 +6,7 @@
 import { API_MODULE, INSTRUMENT_MODULE, INSTRUMENT_VERSION_GLOBALS, LEGACY_MODULE, importSpec, type ImportKind } from '../abi/spec.ts';
 import { Reader } from '../abi/binary-reader.ts';
 import * as wasm from './wasm-binary.ts';
+import { INSTRUMENT_SECTION, type InstrumentRecord } from './instrument-record.ts';
 
 const OBSERVE_NAMESPACES = [API_MODULE, INSTRUMENT_MODULE, LEGACY_MODULE] as const;
 
@@ -21,6 +22,8 @@ export interface Inspection {
   readonly observeImports: readonly ObserveImport[];
   /** Imports `enter`/`exit` (current or legacy names): function spans will be reported. */
   readonly instrumented: boolean;
+  /** What `wasm-observe instrument` recorded it did (functions, imports, small leaves left out). */
+  readonly instrumentedBy: InstrumentRecord | undefined;
   /** From `wasm_instr_version_major/minor`, when both are exported as constant i32 globals. */
   readonly instrumentVersion: { readonly major: number; readonly minor: number } | undefined;
   readonly functions: { readonly imported: number; readonly defined: number };
@@ -48,6 +51,7 @@ export function inspectModule(bytes: Uint8Array): Inspection {
   return {
     observeImports,
     instrumented: observeImports.some((i) => i.kind === 'function-enter' || i.kind === 'function-exit'),
+    instrumentedBy: instrumentRecord(sections),
     instrumentVersion: instrumentVersion(sections, exports, imports),
     functions: { imported: importedFunctions, defined },
     namedFunctions: [...names.keys()].filter((i) => i < total).length,
@@ -55,6 +59,16 @@ export function inspectModule(bytes: Uint8Array): Inspection {
     wasi: exportNames.has('_start') ? 'command' : exportNames.has('_initialize') ? 'reactor' : usesWasi ? 'imports-only' : undefined,
     customSections: sections.filter((s) => s.name !== undefined).map((s) => s.name!),
   };
+}
+
+function instrumentRecord(sections: readonly wasm.Section[]): InstrumentRecord | undefined {
+  const section = sections.find((s) => s.name === INSTRUMENT_SECTION);
+  if (!section) return undefined;
+  try {
+    return JSON.parse(new TextDecoder().decode(section.payload)) as InstrumentRecord;
+  } catch {
+    return undefined;
+  }
 }
 
 function instrumentVersion(

@@ -16,6 +16,7 @@ import type { ImportKind } from '../abi/spec.ts';
 import { ExpressionWalker, UnknownExpressionError } from './expressions.ts';
 import { extras, loadBinaryen, readFeatures, type Binaryen, type BinaryenModule } from './binaryen.ts';
 import * as wasm from './wasm-binary.ts';
+import { INSTRUMENT_SECTION, SMALL_LEAF, type InstrumentRecord } from './instrument-record.ts';
 
 export interface InstrumentOptions {
   /** Instrument only functions whose name matches one of these globs (`*`, `?`). Default: all. */
@@ -30,6 +31,8 @@ export interface InstrumentOptions {
   readonly memoryGrow?: boolean;
   /** Make calls to imported functions (other than the Observe API) spans too (default true). */
   readonly imports?: boolean;
+  /** Instrument small leaf functions too (by default they are left out: see `SMALL_LEAF`). */
+  readonly allFunctions?: boolean;
 }
 
 export interface InstrumentResult {
@@ -38,6 +41,8 @@ export interface InstrumentResult {
   readonly instrumented: ReadonlyMap<number, string>;
   /** Output index of each wrapper → the import it reports (`module.name`). */
   readonly wrappedImports: ReadonlyMap<number, string>;
+  /** Small leaf functions the selection matched but left out (see `SMALL_LEAF`). */
+  readonly smallLeaves: number;
   readonly memoryGrowSites: number;
   /** Things the caller should tell the user; the output is still good. */
   readonly warnings: readonly string[];
@@ -185,10 +190,16 @@ function rewrite(binaryen: Binaryen, module: BinaryenModule, input: Input, optio
   const importedNames = new Set(functions.filter((f) => f.imported).map((f) => f.internal));
   /** Direct calls to imported functions, by the import's internal name. */
   const importCalls = new Map<string, number[]>();
+  const smallLeaves = new Set<number>();
+  const branching = new Set([binaryen.CallId, binaryen.CallIndirectId, binaryen.CallRefId, binaryen.LoopId, binaryen.MemoryGrowId]);
   functions.forEach((f, position) => {
     if (f.imported) return;
+    let size = 0;
+    let leaf = true;
     try {
       walker.walk(binaryen.getFunctionInfo(f.ref).body, (expr, id) => {
+        size++;
+        if (branching.has(id)) leaf = false;
         if (id === binaryen.MemoryGrowId) growSites.push(expr);
         if (id === binaryen.CallId && importedNames.has(raw.Call.getTarget(expr))) {
           const target = raw.Call.getTarget(expr);
@@ -206,11 +217,13 @@ function rewrite(binaryen: Binaryen, module: BinaryenModule, input: Input, optio
       if (!(err instanceof UnknownExpressionError)) throw err;
       throw new InstrumentError(`function ${f.display} uses an instruction (binaryen expression ${err.expressionId}) the instrumenter cannot look inside`);
     }
+    if (leaf && size <= SMALL_LEAF) smallLeaves.add(position);
   });
   if (options.memoryGrow === false) growSites.length = 0;
   // A wrapped function's tail calls would return to the wrapper, growing the stack on each one:
   // deep tail recursion that ran before would overflow. Such functions are left as they are.
-  const selected = select(binaryen, module, functions, options).filter((p) => !tailCalling.has(p));
+  const matched = select(binaryen, module, functions, options).filter((p) => !tailCalling.has(p));
+  const selected = options.allFunctions ? matched : matched.filter((p) => !smallLeaves.has(p));
   const hostImports =
     options.imports === false
       ? []
@@ -297,7 +310,8 @@ function rewrite(binaryen: Binaryen, module: BinaryenModule, input: Input, optio
   if (options.legacy) {
     warnings.push(`legacy imports (${LEGACY_MODULE}): Dylibso's Rust host refuses modules that import them`);
   }
-  return { outputNames, expectedIndex, result: { instrumented, wrappedImports, memoryGrowSites: growSites.length, warnings } };
+  const result = { instrumented, wrappedImports, smallLeaves: matched.length - selected.length, memoryGrowSites: growSites.length, warnings };
+  return { outputNames, expectedIndex, result };
 }
 
 function select(binaryen: Binaryen, module: BinaryenModule, functions: readonly FunctionEntry[], options: InstrumentOptions): number[] {
@@ -466,7 +480,10 @@ function finish(module: BinaryenModule, original: Uint8Array, input: Input, rewr
     }
   }
   const named = wasm.replaceFunctionNames(written, rewritten.outputNames);
-  const out = wasm.encode(wasm.withInputCustomSections(named, input.sections));
+  const { instrumented, wrappedImports, smallLeaves } = rewritten.result;
+  const record: InstrumentRecord = { functions: instrumented.size, imports: wrappedImports.size, smallLeaves, smallLeafBound: SMALL_LEAF };
+  const stamp = wasm.newCustomSection(INSTRUMENT_SECTION, new TextEncoder().encode(JSON.stringify(record)));
+  const out = wasm.encode([...wasm.withInputCustomSections(named, input.sections), stamp]);
   if (WebAssembly.validate(original as BufferSource) && !WebAssembly.validate(out as BufferSource)) {
     throw new Error('internal error: the instrumented module does not compile in this Node');
   }

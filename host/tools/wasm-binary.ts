@@ -180,6 +180,11 @@ export function customSection(name: string, payload: Uint8Array): Uint8Array {
   return withSize(SECTION.custom, concat([encodeString(name), payload]));
 }
 
+/** A custom section as a {@link Section}, ready to append. */
+export function newCustomSection(name: string, payload: Uint8Array): Section {
+  return { id: SECTION.custom, name, payload, raw: customSection(name, payload) };
+}
+
 /** The module made of these sections, in this order. */
 export function encode(all: readonly Section[]): Uint8Array {
   return concat([HEADER, ...all.map((s) => s.raw)]);
@@ -215,7 +220,7 @@ export function replaceFunctionNames(all: readonly Section[], names: ReadonlyMap
   }
   if (!placed) subsections.push(fnSub);
   const payload = concat(subsections);
-  const nameSection: Section = { id: SECTION.custom, name: 'name', payload, raw: customSection('name', payload) };
+  const nameSection = newCustomSection('name', payload);
   // The spec places `name` after the data section; appending keeps that true.
   return [...all.filter((s) => s !== existing), nameSection];
 }

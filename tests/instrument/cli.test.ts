@@ -38,11 +38,16 @@ describe('wasm-observe instrument and inspect', () => {
 
     const made = await cli('instrument', input, '-o', output);
     expect(made.code, made.stderr).toBe(0);
-    expect(made.stderr).toMatch(/instrumented \d+ functions, \d+ imports and \d+ memory.grow sites/);
+    const counts = /instrumented (\d+) functions, (\d+) imports and \d+ memory.grow sites \((\d+) small leaf functions left out\)/.exec(made.stderr);
+    expect(counts, made.stderr).not.toBeNull();
+    const every = await cli('instrument', input, '-o', `${output}.all`, '--all-functions');
+    expect(every.stderr).toMatch(/\(0 small leaf functions left out\)/);
 
     const after = await cli('inspect', output, '--json');
     const report = JSON.parse(after.stdout);
     expect(report.instrumented).toBe(true);
+    expect(report.instrumentedBy).toEqual({ functions: Number(counts![1]), imports: Number(counts![2]), smallLeaves: Number(counts![3]), smallLeafBound: 128 });
+    expect((await cli('inspect', output)).stdout).toMatch(new RegExp(`${counts![3]} small leaf functions left out`));
     expect(report.instrumentVersion).toEqual({ major: 0, minor: 4 });
     expect(report.observeImports.map((i: { name: string }) => i.name)).toEqual(['enter', 'exit', 'memory-grow']);
     expect(report.namedFunctions).toBe(report.functions.imported + report.functions.defined);

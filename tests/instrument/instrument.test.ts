@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { functionNames } from '../../host/abi/names.ts';
 import { INSTRUMENT_MODULE, INSTRUMENT_VERSION_GLOBALS, LEGACY_MODULE } from '../../host/abi/spec.ts';
 import { INSTRUMENT_VERSION, InstrumentError, instrument, instrumentModule } from '../../host/tools/instrument.ts';
+import { SMALL_LEAF } from '../../host/tools/instrument-record.ts';
 import { inspectModule } from '../../host/tools/inspect.ts';
 import { customSection } from '../../host/tools/wasm-binary.ts';
 import { calls, short } from './guests.ts';
@@ -13,6 +14,9 @@ import { edgeCases } from './edge-cases.ts';
 import { watToWasm } from '../../host/node/load.ts';
 
 type Fn = (...args: number[]) => number;
+
+/** These tests check each function's wrapper: small leaf functions are left out by default. */
+const ALL = { allFunctions: true } as const;
 
 /** Instantiates with a recorder for the instrument imports: every call, in order, by name. */
 async function record(bytes: Uint8Array, imports: WebAssembly.Imports = {}, legacy = false) {
@@ -37,7 +41,7 @@ async function record(bytes: Uint8Array, imports: WebAssembly.Imports = {}, lega
 describe('instrumenting an AssemblyScript module', () => {
   it('reports every exported function under the name the output name section gives it', async () => {
     const input = await calls();
-    const { bytes, instrumented } = await instrument(input);
+    const { bytes, instrumented } = await instrument(input, ALL);
     const run = await record(bytes);
     const exported = WebAssembly.Module.exports(run.module).filter((e) => e.kind === 'function');
     expect(exported.length).toBeGreaterThan(5);
@@ -56,7 +60,7 @@ describe('instrumenting an AssemblyScript module', () => {
   });
 
   it('calls exit on every return path: early returns, loops left by br, recursion', async () => {
-    const run = await record(await instrumentModule(await calls()));
+    const run = await record(await instrumentModule(await calls(), ALL));
     for (const n of [-5, 0, 500, 7]) {
       run.log.length = 0;
       run.exports.classify!(n);
@@ -71,7 +75,7 @@ describe('instrumenting an AssemblyScript module', () => {
   });
 
   it('leaves enter without exit only where a trap unwinds', async () => {
-    const run = await record(await instrumentModule(await calls()));
+    const run = await record(await instrumentModule(await calls(), ALL));
     expect(() => run.exports.explode!(2)).toThrow(WebAssembly.RuntimeError);
     expect(run.log).toEqual(['>explode', '>explode', '>explode']);
   });
@@ -122,7 +126,7 @@ describe('instrumenting an AssemblyScript module', () => {
   it('gives a module without a name section one', async () => {
     const input = await calls(false);
     expect(inspectModule(input).hasNameSection).toBe(false);
-    const { bytes, instrumented } = await instrument(input);
+    const { bytes, instrumented } = await instrument(input, ALL);
     const run = await record(bytes);
     expect(instrumented.size).toBeGreaterThan(0);
     expect(inspectModule(bytes).namedFunctions).toBe(inspectModule(bytes).functions.defined + 3);
@@ -136,10 +140,10 @@ describe('instrumenting an AssemblyScript module', () => {
   it('selects functions by include, exclude and exported-only', async () => {
     const input = await calls();
     const only = async (options: Parameters<typeof instrument>[1]) =>
-      [...(await instrument(input, options)).instrumented.values()].map(short).sort();
+      [...(await instrument(input, { ...ALL, ...options })).instrumented.values()].map(short).sort();
     expect(await only({ include: ['*/fib', '*/isOdd'] })).toEqual(['fib', 'isOdd']);
     expect(await only({ exportedOnly: true, exclude: ['*/explode', '*/grow*'] })).toEqual(['allocate', 'applyOps', 'classify', 'fib', 'pages', 'sumOdd']);
-    const run = await record(await instrumentModule(input, { exportedOnly: true }));
+    const run = await record(await instrumentModule(input, { ...ALL, exportedOnly: true }));
     run.exports.sumOdd!(3);
     expect(run.log).toEqual(['>sumOdd', '<sumOdd']);
   });
@@ -161,7 +165,7 @@ describe('instrumenting an AssemblyScript module', () => {
 describe('instrumenting hand-written modules', () => {
   it('keeps the table, start function, globals and multi-value results, and names unnamed functions', async () => {
     const { bytes: input, env } = await edgeCases();
-    const { bytes, instrumented, warnings } = await instrument(input);
+    const { bytes, instrumented, warnings } = await instrument(input, ALL);
     const plain = await WebAssembly.instantiate(await WebAssembly.compile(input as Uint8Array<ArrayBuffer>), env());
     const run = await record(bytes, env());
     const p = plain.exports as Record<string, Fn>;
@@ -182,6 +186,32 @@ describe('instrumenting hand-written modules', () => {
     expect(e.countdown!(1_000_000)).toBe(42);
     expect(warnings.join('\n')).toMatch(/tail calls.*countdown/);
     expect([...instrumented.values()]).not.toContain('countdown');
+  });
+});
+
+describe('small leaf functions', () => {
+  it('are left out by default, recorded for inspect, and kept with allFunctions', async () => {
+    const input = await calls();
+    const all = await instrument(input, ALL);
+    const some = await instrument(input);
+    const names = (r: typeof all) => new Set([...r.instrumented.values()].map(short));
+    const left = [...names(all)].filter((n) => !names(some).has(n));
+    expect(some.smallLeaves).toBe(left.length);
+    expect(all.smallLeaves).toBe(0);
+    // No calls, no loops, no memory.grow, small: left out.
+    expect(left).toEqual(expect.arrayContaining(['isOdd', 'double', 'negate', 'classify']));
+    // A loop, a call (recursion) or memory.grow keeps a function in.
+    for (const kept of ['sumOdd', 'fib', 'growBy', 'applyOps']) expect(names(some)).toContain(kept);
+    expect(inspectModule(some.bytes).instrumentedBy).toEqual({
+      functions: some.instrumented.size,
+      imports: 0,
+      smallLeaves: some.smallLeaves,
+      smallLeafBound: SMALL_LEAF,
+    });
+    // Left out means untouched: calling one reports nothing.
+    const run = await record(some.bytes);
+    expect(run.exports.sumOdd!(6)).toBe(9);
+    expect(run.log).toEqual(['>sumOdd', '<sumOdd']);
   });
 });
 

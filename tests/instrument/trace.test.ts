@@ -11,6 +11,8 @@ import { calls, command, counts, pagesGrown, reactor, runPlain, short, traceOf, 
 
 /** Every call becomes a span: the 20 µs default would drop most of these. */
 const EVERY_CALL = { minSpanDurationMicros: 0 };
+/** Small leaf functions (isOdd, double, classify, …) are left out by default; these trees expect them. */
+const ALL = { allFunctions: true } as const;
 
 type Fn = (...args: number[]) => number;
 
@@ -19,7 +21,7 @@ const fibCalls = (n: number): number => (n < 2 ? 1 : 1 + fibCalls(n - 1) + fibCa
 
 /** One call of an export of the instrumented calls module, traced; spans of that call only. */
 async function traceCall(name: string, ...args: number[]) {
-  const bytes = await instrumentModule(await calls());
+  const bytes = await instrumentModule(await calls(), ALL);
   const run = await traceModule(bytes, (instance) => (instance.exports[name] as Fn)(...args), EVERY_CALL);
   return { result: run.result, spans: traceOf(run.spans, name) };
 }
@@ -36,7 +38,7 @@ const parentOf = (spans: Span[], s: Span) => spans.find((p) => p.spanId === s.pa
 describe('a library module under the host', () => {
   it('returns what the uninstrumented module returns', async () => {
     const plain = (await WebAssembly.instantiate(await WebAssembly.compile((await calls()) as Uint8Array<ArrayBuffer>))).exports as Record<string, Fn>;
-    const bytes = await instrumentModule(await calls());
+    const bytes = await instrumentModule(await calls(), ALL);
     const cases: [string, number][] = [['fib', 20], ['classify', -3], ['classify', 0], ['classify', 101], ['classify', 9], ['sumOdd', 100], ['applyOps', 7], ['allocate', 1000]];
     const run = await traceModule(bytes, (instance) => cases.map(([f, x]) => (instance.exports[f] as Fn)(x)), EVERY_CALL);
     expect(run.result).toEqual(cases.map(([f, x]) => plain[f]!(x)));
@@ -51,7 +53,7 @@ describe('a library module under the host', () => {
   });
 
   it('closes a span on every early return and loop exit', async () => {
-    const bytes = await instrumentModule(await calls());
+    const bytes = await instrumentModule(await calls(), ALL);
     const run = await traceModule(bytes, (i) => [-5, 0, 500, 7].map((n) => (i.exports.classify as Fn)(n)), EVERY_CALL);
     expect(run.result).toEqual([-1, 0, 2, 1]);
     expect(tree(traceOf(run.spans, 'classify'))).toBe('classify,classify,classify,classify');
@@ -81,7 +83,7 @@ describe('a library module under the host', () => {
     expect(growBy.attributes['allocation.bytes']).toBe(2 * WASM_PAGE_BYTES);
 
     // The allocator grows memory itself; the growth lands on its growMemory span.
-    const bytes = await instrumentModule(await calls());
+    const bytes = await instrumentModule(await calls(), ALL);
     const run = await traceModule(
       bytes,
       (i) => {
@@ -100,7 +102,7 @@ describe('a library module under the host', () => {
   });
 
   it('works the same with the legacy import names', async () => {
-    const bytes = await instrumentModule(await calls(), { legacy: true });
+    const bytes = await instrumentModule(await calls(), { ...ALL, legacy: true });
     const run = await traceModule(bytes, (i) => (i.exports.fib as Fn)(4), EVERY_CALL);
     expect(run.result).toBe(3);
     expect(tree(traceOf(run.spans, 'fib'))).toBe(fibTree(4));
