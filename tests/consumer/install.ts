@@ -41,19 +41,20 @@ export function repoVersion(name: string): string {
 }
 
 /**
- * Packs the repository and installs the tarball, plus `extra` packages (`name@version`), into an
- * empty ES-module project. The packages come from the npm cache when `npm ci` put them there.
+ * Packs the repository (or takes a `tarball` packed before) and installs it, plus `extra`
+ * packages (`name@version`), into an empty ES-module project. The packages come from the npm
+ * cache when `npm ci` put them there.
  *
  * `npm pack` runs without the `prepare` build: dist/ must be built already (`npm test` builds it
  * first), because rebuilding it here would rewrite files that tests running in parallel execute.
  */
-export function packAndInstall(extra: string[] = []): Installed {
+export function packAndInstall(extra: string[] = [], packedBefore?: string): Installed {
   const work = mkdtempSync(join(tmpdir(), 'wasm-observe-consumer-'));
   const remove = () => rmSync(work, { recursive: true, force: true });
   try {
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-    npm(['pack', '--ignore-scripts', '--silent', '--pack-destination', work], ROOT);
-    const tarball = join(work, `wasm-observe-${version}.tgz`);
+    if (packedBefore === undefined) npm(['pack', '--ignore-scripts', '--silent', '--pack-destination', work], ROOT);
+    const tarball = packedBefore ?? join(work, `wasm-observe-${version}.tgz`);
     const packed = sh('tar', ['-tzf', tarball]).split('\n').filter(Boolean);
     const project = join(work, 'project');
     mkdirSync(project);
