@@ -42,7 +42,7 @@ async function median(command: string, args: string[], env: NodeJS.ProcessEnv = 
 }
 
 export async function startupBench(tarball?: string): Promise<void> {
-  const pkg = packAndInstall([], tarball === undefined ? undefined : resolve(tarball));
+  const pkg = packAndInstall(tarball === undefined ? { build: true } : { tarball: resolve(tarball) });
   // An OTLP/HTTP receiver that accepts whatever arrives.
   const receiver = createServer((req, res) => req.resume().on('end', () => res.writeHead(200).end()));
   await new Promise<void>((ready) => receiver.listen(0, '127.0.0.1', ready));

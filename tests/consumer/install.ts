@@ -40,20 +40,28 @@ export function repoVersion(name: string): string {
   return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+export interface InstallOptions {
+  /** More packages for the project (`name@version`). */
+  extra?: string[];
+  /** Install this tarball instead of packing the repository. */
+  tarball?: string;
+  /**
+   * Build dist/ while packing (npm's `prepare`). Off for tests: `npm test` builds it first, and
+   * rebuilding it here would rewrite files that tests running in parallel execute.
+   */
+  build?: boolean;
+}
+
 /**
- * Packs the repository (or takes a `tarball` packed before) and installs it, plus `extra`
- * packages (`name@version`), into an empty ES-module project. The packages come from the npm
- * cache when `npm ci` put them there.
- *
- * `npm pack` runs without the `prepare` build: dist/ must be built already (`npm test` builds it
- * first), because rebuilding it here would rewrite files that tests running in parallel execute.
+ * Packs the repository and installs the tarball into an empty ES-module project. The packages
+ * come from the npm cache when `npm ci` put them there.
  */
-export function packAndInstall(extra: string[] = [], packedBefore?: string): Installed {
+export function packAndInstall({ extra = [], tarball: packedBefore, build = false }: InstallOptions = {}): Installed {
   const work = mkdtempSync(join(tmpdir(), 'wasm-observe-consumer-'));
   const remove = () => rmSync(work, { recursive: true, force: true });
   try {
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-    if (packedBefore === undefined) npm(['pack', '--ignore-scripts', '--silent', '--pack-destination', work], ROOT);
+    if (packedBefore === undefined) npm(['pack', ...(build ? [] : ['--ignore-scripts']), '--silent', '--pack-destination', work], ROOT);
     const tarball = packedBefore ?? join(work, `wasm-observe-${version}.tgz`);
     const packed = sh('tar', ['-tzf', tarball]).split('\n').filter(Boolean);
     const project = join(work, 'project');

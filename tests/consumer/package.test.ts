@@ -17,7 +17,7 @@ let project: string;
 
 beforeAll(() => {
   // assemblyscript is the guest library's peer; @types/node is what any Node TypeScript project has.
-  pkg = packAndInstall([`assemblyscript@${repoVersion('assemblyscript')}`, `@types/node@${repoVersion('@types/node')}`]);
+  pkg = packAndInstall({ extra: [`assemblyscript@${repoVersion('assemblyscript')}`, `@types/node@${repoVersion('@types/node')}`] });
   project = pkg.project;
 }, 180_000);
 afterAll(() => pkg?.remove());
