@@ -16,8 +16,10 @@ let pkg: Installed;
 let project: string;
 
 beforeAll(() => {
-  // assemblyscript is the guest library's peer; @types/node is what any Node TypeScript project has.
-  pkg = packAndInstall({ extra: [`assemblyscript@${repoVersion('assemblyscript')}`, `@types/node@${repoVersion('@types/node')}`] });
+  // assemblyscript is the guest library's peer; @types/node is what any Node TypeScript project
+  // has; @assemblyscript/loader is how many AssemblyScript users load their modules.
+  const extra = ['assemblyscript', '@assemblyscript/loader', '@types/node'].map((name) => `${name}@${repoVersion(name)}`);
+  pkg = packAndInstall({ extra });
   project = pkg.project;
 }, 180_000);
 afterAll(() => pkg?.remove());
@@ -28,6 +30,14 @@ const path = (...parts: string[]) => join(project, ...parts);
 function bin(name: string, args: string[]) {
   const r = spawnSync(path('node_modules', '.bin', name), args, { cwd: project, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A file of the repository's examples, with its imports of the kit written as a user writes them. */
+function example(file: string, imports: Record<string, string>): string {
+  let text = readFileSync(join(ROOT, 'examples', file), 'utf8');
+  for (const [from, to] of Object.entries(imports)) text = text.replace(from, to);
+  expect(text).not.toMatch(/\.\.\/\.\.\/(host|assembly|bindings)\//);
+  return text;
 }
 
 /** `wasm-observe run … --exporter otlp-jsonl`: what the guest exported. */
@@ -136,9 +146,7 @@ export function run(): i32 {
 
 describe('a Javy guest bundled in the project', () => {
   it('bundles wasm-observe/javy with esbuild, links with javy-link (binaryen) and runs', async () => {
-    const app = readFileSync(join(ROOT, 'examples/javy/app.js'), 'utf8').replace("'../../bindings/javy/index.js'", "'wasm-observe/javy'");
-    expect(app).toContain("from 'wasm-observe/javy'");
-    writeFileSync(path('app.js'), app);
+    writeFileSync(path('app.js'), example('javy/app.js', { "'../../bindings/javy/index.js'": "'wasm-observe/javy'" }));
     const out = await build({ absWorkingDir: project, entryPoints: ['app.js'], bundle: true, format: 'esm', target: 'es2020', write: false, logLevel: 'silent' });
     const bundle = out.outputFiles[0]!.text;
     expect(bundle).not.toMatch(/^\s*import\s/m);
@@ -157,23 +165,22 @@ describe('a Javy guest bundled in the project', () => {
   });
 });
 
-describe('a TypeScript host program in the project', () => {
+describe('TypeScript host programs in the project', () => {
   beforeAll(() => {
-    // examples/host/embed.ts, with the imports its header tells users to write.
-    const source = readFileSync(join(ROOT, 'examples/host/embed.ts'), 'utf8')
-      .replace("from '../../host/index.ts'", "from 'wasm-observe'")
-      .replace("from '../../host/node/index.ts'", "from 'wasm-observe/node'");
-    expect(source).not.toContain('../../');
-    writeFileSync(path('embed.ts'), source);
+    // The host examples, with the imports their headers tell users to write.
+    const host = { "'../../host/index.ts'": "'wasm-observe'", "'../../host/node/index.ts'": "'wasm-observe/node'" };
+    writeFileSync(path('embed.ts'), example('host/embed.ts', host));
     copyFileSync(join(ROOT, 'examples/host/handler.wat'), path('handler.wat'));
+    writeFileSync(path('loader.ts'), example('host/loader.ts', host));
+    writeFileSync(path('greeter.ts'), example('assemblyscript/greeter.ts', { '"../../assembly/index"': '"wasm-observe"' }));
     const compilerOptions = { target: 'es2022', strict: true, skipLibCheck: false, types: ['node'] };
     writeFileSync(
       path('tsconfig.node16.json'),
-      JSON.stringify({ compilerOptions: { ...compilerOptions, module: 'node16', moduleResolution: 'node16' }, files: ['embed.ts'] }),
+      JSON.stringify({ compilerOptions: { ...compilerOptions, module: 'node16', moduleResolution: 'node16' }, files: ['embed.ts', 'loader.ts'] }),
     );
     writeFileSync(
       path('tsconfig.bundler.json'),
-      JSON.stringify({ compilerOptions: { ...compilerOptions, module: 'esnext', moduleResolution: 'bundler', noEmit: true }, files: ['embed.ts'] }),
+      JSON.stringify({ compilerOptions: { ...compilerOptions, module: 'esnext', moduleResolution: 'bundler', noEmit: true }, files: ['embed.ts', 'loader.ts'] }),
     );
   });
 
@@ -184,11 +191,22 @@ describe('a TypeScript host program in the project', () => {
     expect(() => tsc(`tsconfig.${resolution}.json`)).not.toThrow();
   });
 
-  it('runs', () => {
+  it('runs the embedding example', () => {
     tsc('tsconfig.node16.json');
     const out = sh(process.execPath, ['embed.js', 'embed.jsonl'], { cwd: project });
     expect(out).toContain('request 1 -> ');
     const { spans } = parseOtlpJsonl(readFileSync(path('embed.jsonl'), 'utf8'));
     expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set(['4bf92f3577b34da6a3ce929d0e0e4736', '0af7651916cd43dd8448eb211c80319c']));
+  });
+
+  it('runs an AssemblyScript reactor through @assemblyscript/loader', () => {
+    const asc = bin('asc', ['greeter.ts', '--exportRuntime', '-o', 'greeter.wasm']);
+    expect(asc.code, asc.stderr).toBe(0);
+    tsc('tsconfig.node16.json');
+    const out = sh(process.execPath, ['loader.js', 'greeter.wasm', 'loader.jsonl'], { cwd: project });
+    expect(out).toContain('Hello, Ada!\nHello, Zoë!\nHello, stranger!\n');
+    const { spans, logs } = parseOtlpJsonl(readFileSync(path('loader.jsonl'), 'utf8'));
+    expect(spans.map((s) => s.attributes.name)).toEqual(['Ada', 'Zoë', '']);
+    expect(logs.map((l) => l.body)).toContain('greeting Zoë');
   });
 });
