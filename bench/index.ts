@@ -3,6 +3,7 @@ import { hostBench } from './host.bench.ts';
 import { guestBench } from './guest.bench.ts';
 import { instrumentBench } from './instrument.bench.ts';
 import { leavesBench } from './leaves.bench.ts';
+import { startupBench } from './startup.bench.ts';
 
 await hostBench();
 console.log();
@@ -11,3 +12,5 @@ console.log();
 await instrumentBench();
 console.log();
 await leavesBench();
+console.log();
+await startupBench();

@@ -79,7 +79,7 @@ const run: Command = {
     const parent = traceParent(values.traceparent, env);
     let exporters;
     try {
-      exporters = createExporters(values.exporter ?? defaultExporters(env), exporterConfig(values, env));
+      exporters = await createExporters(values.exporter ?? defaultExporters(env), exporterConfig(values, env));
     } catch (err) {
       throw new UsageError((err as Error).message);
     }

@@ -1,15 +1,14 @@
 /**
  * Exporters by name, as the CLI's `--exporter` and the `OTEL_*_EXPORTER` style settings name
- * them. Each factory reads only the options and environment variables it needs.
+ * them. Each factory reads only the options and environment variables it needs, and loads its
+ * exporter's module only when chosen: the OTLP, Datadog and Zipkin exporters pull in the OTel
+ * SDK, protobuf, gRPC and msgpack, which would otherwise slow every `wasm-observe run`.
  */
 import type { TelemetryExporter } from './exporter.ts';
-import { OtlpJsonlExporter } from './otlp-jsonl.ts';
-import { StdoutExporter } from './stdout.ts';
-import { OtlpExporter } from './otlp.ts';
+import type { OtlpExporter } from './otlp.ts';
 import { PRESETS, SIGNALS, type OtlpProtocol, type PresetName } from './otel/config.ts';
-import { DatadogExporter, type DatadogTraceType } from './datadog.ts';
-import { ZipkinExporter } from './zipkin.ts';
-import { StatsdExporter, type StatsdDialect } from './statsd.ts';
+import type { DatadogTraceType } from './datadog-span.ts';
+import type { StatsdDialect } from './statsd.ts';
 
 export interface ExporterConfig {
   /** `--out`: the file for file exporters (`-` is standard output). */
@@ -40,20 +39,22 @@ export interface ExporterConfig {
   zipkinUrl?: string;
 }
 
-type Factory = (config: ExporterConfig) => TelemetryExporter | undefined;
+/** Makes one exporter, loading its module first; `undefined` for `none`. */
+export type ExporterFactory = (config: ExporterConfig) => Promise<TelemetryExporter | undefined>;
 
-function otlp(config: ExporterConfig, preset = config.otlpPreset): OtlpExporter {
+async function otlp(config: ExporterConfig, preset = config.otlpPreset): Promise<OtlpExporter> {
+  const { OtlpExporter } = await import('./otlp.ts');
   return new OtlpExporter({ env: config.env, endpoint: config.otlpEndpoint, protocol: config.otlpProtocol, preset });
 }
 
-export const EXPORTERS: Record<string, Factory> = {
-  stdout: () => new StdoutExporter(),
-  'otlp-jsonl': (config) => new OtlpJsonlExporter({ path: config.out ?? '-' }),
+export const EXPORTERS: Record<string, ExporterFactory> = {
+  stdout: async () => new (await import('./stdout.ts')).StdoutExporter(),
+  'otlp-jsonl': async (config) => new (await import('./otlp-jsonl.ts')).OtlpJsonlExporter({ path: config.out ?? '-' }),
   otlp: (config) => otlp(config),
   honeycomb: (config) => otlp(config, 'honeycomb'),
   lightstep: (config) => otlp(config, 'lightstep'),
-  datadog: (config) =>
-    new DatadogExporter({
+  datadog: async (config) =>
+    new (await import('./datadog.ts')).DatadogExporter({
       env: config.env,
       agentUrl: config.datadogAgentUrl,
       traceType: config.datadogTraceType,
@@ -61,10 +62,15 @@ export const EXPORTERS: Record<string, Factory> = {
       statsd: { url: config.statsdUrl, traceTags: config.statsdTraceTags },
       logs: config.datadogLogs === undefined ? undefined : { path: config.datadogLogs },
     }),
-  zipkin: (config) => new ZipkinExporter({ env: config.env, url: config.zipkinUrl }),
-  statsd: (config) =>
-    new StatsdExporter({ env: config.env, url: config.statsdUrl, dialect: config.statsdDialect, traceTags: config.statsdTraceTags }),
-  none: () => undefined,
+  zipkin: async (config) => new (await import('./zipkin.ts')).ZipkinExporter({ env: config.env, url: config.zipkinUrl }),
+  statsd: async (config) =>
+    new (await import('./statsd.ts')).StatsdExporter({
+      env: config.env,
+      url: config.statsdUrl,
+      dialect: config.statsdDialect,
+      traceTags: config.statsdTraceTags,
+    }),
+  none: async () => undefined,
 };
 
 export const OTLP_PRESETS = Object.keys(PRESETS) as PresetName[];
@@ -88,12 +94,19 @@ export function defaultExporters(env: Record<string, string | undefined>): strin
   return mentioned ? [...names] : ['stdout'];
 }
 
-export function createExporters(names: string[], config: ExporterConfig): TelemetryExporter[] {
-  const exporters: TelemetryExporter[] = [];
-  for (const name of names) {
+/**
+ * The named exporters, in order. Every name is checked before any module is loaded, so a typo
+ * fails fast.
+ */
+export async function createExporters(names: string[], config: ExporterConfig): Promise<TelemetryExporter[]> {
+  const factories = names.map((name) => {
     const factory = EXPORTERS[name];
     if (factory === undefined) throw new Error(`unknown exporter '${name}' (known: ${Object.keys(EXPORTERS).join(', ')})`);
-    const exporter = factory(config);
+    return factory;
+  });
+  const exporters: TelemetryExporter[] = [];
+  for (const factory of factories) {
+    const exporter = await factory(config);
     if (exporter) exporters.push(exporter);
   }
   return exporters;

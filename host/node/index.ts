@@ -4,7 +4,7 @@ export { loadDemangler } from './demangle.ts';
 export { loadWasm, watToWasm } from './load.ts';
 export { StdoutExporter, type StdoutOptions } from '../exporters/stdout.ts';
 export { OtlpJsonlExporter, type OtlpJsonlOptions } from '../exporters/otlp-jsonl.ts';
-export { createExporters, EXPORTERS, type ExporterConfig } from '../exporters/registry.ts';
+export { createExporters, EXPORTERS, type ExporterConfig, type ExporterFactory } from '../exporters/registry.ts';
 export { OtlpExporter, type OtlpExporterOptions } from '../exporters/otlp.ts';
 export { resolveOtlp, resourceAttributesFromEnv, type OtlpOptions, type OtlpProtocol, type PresetName } from '../exporters/otel/config.ts';
 export { OtelPipeline, type OtelPipelineOptions, type BatchOptions } from '../exporters/otel/pipeline.ts';
