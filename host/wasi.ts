@@ -21,8 +21,8 @@ export interface WasiImplementation {
   readonly wasiImport: object;
   /** Runs `_start`; returns the exit code (from `proc_exit`, or 0). */
   start(instance: { exports: WebAssembly.Exports }): number | undefined | void;
-  /** Binds the instance's memory and runs `_initialize` if there is one. */
-  initialize(instance: { exports: WebAssembly.Exports }): void;
+  /** Binds the instance's memory and runs `_initialize` if there is one. Bun's has none. */
+  initialize?(instance: { exports: WebAssembly.Exports }): void;
 }
 
 export interface WasiRunOptions {
@@ -74,8 +74,8 @@ export async function runWasiModule(module: WebAssembly.Module, wasi: WasiImplem
     }
     // Node's WASI binds its memory only in start/initialize; a module without `_initialize`
     // (or a command invoked by export) gets an object that has just the memory.
-    if (typeof exports._initialize === 'function') wasi.initialize(instance);
-    else if (hasMemory) wasi.initialize({ exports: { memory: exports.memory! } });
+    if (typeof exports._initialize === 'function') wasi.initialize ? wasi.initialize(instance) : (exports._initialize as () => void)();
+    else if (hasMemory) wasi.initialize?.({ exports: { memory: exports.memory! } });
     const fn = exports[options.invoke];
     if (typeof fn !== 'function') throw new Error(`the module exports no function '${options.invoke}'`);
     const returnValue: unknown = (fn as (...a: unknown[]) => unknown)(...(options.invokeArgs ?? []));
