@@ -16,7 +16,8 @@ describe('the root entry in workerd', () => {
   beforeAll(async () => {
     await buildGuests();
     receiver = await new Receiver().start();
-    workerd = await new Workerd().start('scenario-worker', 'tests/runtimes/worker.ts', [...GUESTS]);
+    const modules = Object.fromEntries(GUESTS.map((file) => [file, `tests/runtimes/${file}`]));
+    workerd = await new Workerd().start('scenario-worker', 'tests/runtimes/worker.ts', modules);
   });
   afterAll(async () => {
     await workerd?.stop();

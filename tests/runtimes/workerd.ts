@@ -30,17 +30,25 @@ export class Workerd {
   output = '';
   private child: ChildProcess | undefined;
 
-  /** Bundles `entry` as `<name>.js`, with the given `.wasm` files of tests/build/runtimes/. */
-  async start(name: string, entry: string, wasm: string[]): Promise<this> {
+  /**
+   * Bundles `entry` as `<name>.js`. `wasm` maps each `.wasm` file of tests/build/runtimes/ to
+   * the module name the Worker imports it by (relative to `entry`'s own name); `text` are the
+   * Worker's text bindings (`env.NAME`).
+   */
+  async start(name: string, entry: string, wasm: Record<string, string>, text: Record<string, string> = {}): Promise<this> {
     await bundle(entry, `${name}.js`, { workerd: true });
-    const modules = [`(name = "${name}.js", esModule = embed "${name}.js")`, ...wasm.map((w) => `(name = "${w}", wasm = embed "${w}")`)];
+    const modules = [
+      `(name = "${entry.replace(/\.ts$/, '.js')}", esModule = embed "${name}.js")`,
+      ...Object.entries(wasm).map(([file, module]) => `(name = "${module}", wasm = embed "${file}")`),
+    ];
+    const bindings = Object.entries(text).map(([key, value]) => `(name = "${key}", text = ${JSON.stringify(value)})`);
     const config = join(OUT, `${name}.capnp`);
     await writeFile(
       config,
       `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [
-    (name = "main", worker = (modules = [${modules.join(', ')}], compatibilityDate = "2025-09-01", globalOutbound = "loopback")),
+    (name = "main", worker = (modules = [${modules.join(', ')}], bindings = [${bindings.join(', ')}], compatibilityDate = "2025-09-01", globalOutbound = "loopback")),
     (name = "loopback", network = (allow = ["public", "private", "local"])),
   ],
   sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
