@@ -3,9 +3,9 @@
  * (the embedding example's reactor, a trapping reactor, the AssemblyScript example as a WASI
  * command) and the root entry bundled for the browser the way a user's bundler does it.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { watToWasm } from '../../host/node/index.ts';
@@ -18,14 +18,22 @@ export const GUESTS = ['handler.wasm', 'trap.wasm', 'example.wasm'] as const;
 
 let guests: Promise<void> | undefined;
 
+/** Test files run in parallel processes and rebuild the same files: never expose a half-written one. */
+export async function writeAtomic(path: string, contents: Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, contents);
+  await rename(tmp, path);
+}
+
 /** Writes the three guests to tests/build/runtimes/. */
 export function buildGuests(): Promise<void> {
   return (guests ??= (async () => {
     await mkdir(OUT, { recursive: true });
     const wat = (path: string) => readFile(join(ROOT, path), 'utf8').then((text) => watToWasm(text, path));
-    await writeFile(join(OUT, 'handler.wasm'), await wat('examples/host/handler.wat'));
-    await writeFile(join(OUT, 'trap.wasm'), await wat('tests/runtimes/guests/trap.wat'));
-    await writeFile(join(OUT, 'example.wasm'), await compileExample());
+    await writeAtomic(join(OUT, 'handler.wasm'), await wat('examples/host/handler.wat'));
+    await writeAtomic(join(OUT, 'trap.wasm'), await wat('tests/runtimes/guests/trap.wat'));
+    await writeAtomic(join(OUT, 'example.wasm'), await compileExample());
   })());
 }
 
@@ -35,9 +43,10 @@ export function buildGuests(): Promise<void> {
  * user, instead of being papered over by a polyfill.
  */
 export async function bundle(entry: string, outfile: string, options: { workerd?: boolean } = {}): Promise<{ bytes: number; gzipBytes: number }> {
-  await build({
+  const result = await build({
     entryPoints: [join(ROOT, entry)],
     outfile: join(OUT, outfile),
+    write: false,
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -47,6 +56,7 @@ export async function bundle(entry: string, outfile: string, options: { workerd?
     external: ['*.wasm', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
     logLevel: 'silent',
   });
-  const written = await readFile(join(OUT, outfile));
+  const written = result.outputFiles[0]!.contents;
+  await writeAtomic(join(OUT, outfile), written);
   return { bytes: written.length, gzipBytes: gzipSync(written).length };
 }
