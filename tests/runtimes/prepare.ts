@@ -52,7 +52,8 @@ export async function bundle(entry: string, outfile: string, options: { workerd?
     platform: 'browser',
     target: 'es2022',
     minify: true,
-    conditions: options.workerd ? ['workerd', 'worker', 'browser'] : ['browser'],
+    // platform 'browser' adds the `browser` condition; esbuild's default `module` must be named once others are.
+    conditions: options.workerd ? ['workerd', 'worker', 'module'] : undefined,
     external: ['*.wasm', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
     logLevel: 'silent',
   });
