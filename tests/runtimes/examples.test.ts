@@ -2,6 +2,7 @@
  * examples/worker and examples/browser run as their comments say: the Worker in workerd, the
  * page in headless Chromium (driven by Playwright), each sending OTLP to a loopback collector.
  */
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium } from 'playwright';
@@ -49,7 +50,7 @@ describe('examples/worker', () => {
   });
 });
 
-describe('examples/browser', () => {
+describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('examples/browser', () => {
   it('shows the guest trace tree and output on the page and sends OTLP', async () => {
     const page = join(OUT, 'example-page');
     await mkdir(page, { recursive: true });
