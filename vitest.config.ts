@@ -19,7 +19,7 @@ export default defineConfig({
       ...(existsSync(chromium) || process.env.CI
         ? [
             {
-              extends: true,
+              extends: true as const,
               test: {
                 name: 'browser',
                 include: ['tests/browser/**/*.test.ts'],
