@@ -1,7 +1,7 @@
 /**
- * wasm-observe host: the public API. Everything exported here runs wherever WebAssembly does;
- * Node-only pieces (WASI runner, file and network exporters, the demangler loader) are in
- * `wasm-observe/node`.
+ * wasm-observe host: the public API. Everything exported here runs wherever WebAssembly does —
+ * browsers, Cloudflare Workers, Deno, Bun and Node (tests run it in each); Node-only pieces (the
+ * `node:wasi` runner, file, UDP and gRPC exporters, the demangler loader) are in `wasm-observe/node`.
  */
 export { Observer, DEFAULT_SERVICE_NAME, VERSION, type ObserverOptions } from './observer.ts';
 export * from './abi/spec.ts';
@@ -12,3 +12,9 @@ export { parseStatsd } from './trace/statsd.ts';
 export { parseTags } from './trace/tags.ts';
 export { ATTR, EVENT } from './trace/vocabulary.ts';
 export type { TelemetryExporter, ExportStats } from './exporters/exporter.ts';
+export { TextTreeExporter, type TextTreeOptions } from './exporters/text-tree.ts';
+export { OtlpHttpExporter, type OtlpHttpExporterOptions, type OtlpHttpSignal } from './exporters/otlp-http.ts';
+export { OtelSdkExporter, type OtelSdkOptions } from './exporters/otel-sdk.ts';
+export { OtelPipeline, type OtelPipelineOptions, type BatchOptions } from './exporters/otel/pipeline.ts';
+export { parseTraceparent, activeSpanContext } from './trace/parent.ts';
+export { runWasiModule, type WasiImplementation, type WasiRunOptions, type RunResult } from './wasi.ts';

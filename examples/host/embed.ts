@@ -6,8 +6,8 @@
  *
  * In your project, import from 'wasm-observe' and 'wasm-observe/node' instead.
  */
-import { Observer } from '../../host/index.ts';
-import { OtlpJsonlExporter, StdoutExporter, loadWasm, parseTraceparent } from '../../host/node/index.ts';
+import { Observer, parseTraceparent } from '../../host/index.ts';
+import { OtlpJsonlExporter, StdoutExporter, loadWasm } from '../../host/node/index.ts';
 
 const out = process.argv[2] ?? 'trace.jsonl';
 const observer = new Observer({

@@ -1,4 +1,8 @@
-/** Node-specific parts of the host: the WASI runner, file exporters, the demangler. */
+/**
+ * What needs Node (or a runtime with its built-ins): the `node:wasi` runner, file, UDP and gRPC
+ * exporters, exporters configured from `process.env`, the demangler. Everything else is in
+ * `wasm-observe`.
+ */
 export { runWasi, loadModule, type RunOptions, type RunResult } from './wasi.ts';
 export { loadDemangler } from './demangle.ts';
 export { loadWasm, watToWasm } from './load.ts';
@@ -7,13 +11,10 @@ export { OtlpJsonlExporter, type OtlpJsonlOptions } from '../exporters/otlp-json
 export { createExporters, EXPORTERS, type ExporterConfig, type ExporterFactory } from '../exporters/registry.ts';
 export { OtlpExporter, type OtlpExporterOptions } from '../exporters/otlp.ts';
 export { resolveOtlp, resourceAttributesFromEnv, type OtlpOptions, type OtlpProtocol, type PresetName } from '../exporters/otel/config.ts';
-export { OtelPipeline, type OtelPipelineOptions, type BatchOptions } from '../exporters/otel/pipeline.ts';
-export { OtelSdkExporter, type OtelSdkOptions } from '../exporters/otel-sdk.ts';
 export { DatadogExporter, DEFAULT_DATADOG_SERVICE, type DatadogOptions, type DatadogMetadata, type DatadogTraceType } from '../exporters/datadog.ts';
 export { ZipkinExporter, DEFAULT_ZIPKIN_URL, type ZipkinOptions } from '../exporters/zipkin.ts';
 export { StatsdExporter, DEFAULT_STATSD_URL, type StatsdOptions, type StatsdDialect } from '../exporters/statsd.ts';
 export { defaultExporters } from '../exporters/registry.ts';
-export { parseTraceparent, activeSpanContext } from '../trace/parent.ts';
 export { instrumentModule, instrument, InstrumentError, INSTRUMENT_VERSION, type InstrumentOptions, type InstrumentResult } from '../tools/instrument.ts';
 export { SMALL_LEAF, INSTRUMENT_SECTION, type InstrumentRecord } from '../tools/instrument-record.ts';
 export { inspectModule, type Inspection, type ObserveImport } from '../tools/inspect.ts';

@@ -6,8 +6,9 @@
 import { loadWasm } from './load.ts';
 import type { SpanContext } from '@opentelemetry/api';
 import type { Observer } from '../observer.ts';
-import { demultiplexFdWrite, toGuestEvent, type FdWrite } from '../abi/javy-records.ts';
-import { now } from '../events.ts';
+import { runWasiModule, type RunResult } from '../wasi.ts';
+
+export type { RunResult };
 
 export interface RunOptions {
   observer: Observer;
@@ -35,14 +36,6 @@ export interface RunOptions {
   imports?: WebAssembly.Imports;
 }
 
-export interface RunResult {
-  exitCode: number;
-  /** The trap or exception that ended the run, if any. */
-  error?: unknown;
-  /** What `invoke` returned. */
-  returnValue?: unknown;
-}
-
 /** A compiled module from a module, its bytes, or a `.wasm` / `.wat` path (read by {@link loadWasm}). */
 export async function loadModule(source: string | Uint8Array | WebAssembly.Module): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return source;
@@ -51,7 +44,6 @@ export async function loadModule(source: string | Uint8Array | WebAssembly.Modul
 }
 
 export async function runWasi(source: string | Uint8Array | WebAssembly.Module, options: RunOptions): Promise<RunResult> {
-  const { observer } = options;
   const module = await loadModule(source);
   const program = options.programName ?? (typeof source === 'string' ? source.split('/').pop()! : 'guest');
   const [stdin, stdout, stderr] = options.stdio ?? [0, 1, 2];
@@ -67,40 +59,5 @@ export async function runWasi(source: string | Uint8Array | WebAssembly.Module, 
     stderr,
     returnOnExit: true,
   });
-  // Unlinked Javy modules report on fd 2 (bindings/javy/FORMAT.md): decode those records as if
-  // the module had been through javy-link; all other stderr output passes through.
-  const wasiImport = wasi.wasiImport as Record<string, unknown>;
-  let memory: WebAssembly.Memory | undefined;
-  const fdWrite = demultiplexFdWrite(wasiImport.fd_write as FdWrite, () => memory, (r) => observer.handle(toGuestEvent(r, now())));
-  const wasiImports = { wasi_snapshot_preview1: { ...wasiImport, fd_write: fdWrite } };
-  const traceName = options.traceName ?? (options.invoke ? `invoke ${options.invoke}` : `run ${program}`);
-
-  // The trace starts before instantiation, so what a start function reports belongs to the run.
-  observer.startTrace(traceName, options.parent);
-  try {
-    const instance = await observer.instantiate(module, { ...wasiImports, ...options.imports });
-    const exports = instance.exports;
-    const hasMemory = exports.memory instanceof WebAssembly.Memory;
-    if (hasMemory) memory = exports.memory as WebAssembly.Memory;
-    if (options.invoke === undefined) {
-      if (typeof exports._start !== 'function') throw new Error("the module exports no '_start'; name an export to invoke");
-      const exitCode = hasMemory ? wasi.start(instance) : ((exports._start as () => void)(), 0);
-      observer.finishTrace();
-      return { exitCode };
-    }
-    // Node's WASI binds its memory only in start/initialize; a module without `_initialize`
-    // (or a command invoked by export) gets an object that has just the memory.
-    if (typeof exports._initialize === 'function') wasi.initialize(instance);
-    else if (hasMemory) wasi.initialize({ exports: { memory: exports.memory } });
-    const fn = exports[options.invoke];
-    if (typeof fn !== 'function') throw new Error(`the module exports no function '${options.invoke}'`);
-    const returnValue: unknown = (fn as (...a: unknown[]) => unknown)(...(options.invokeArgs ?? []));
-    // A reactor ends like a process: destructors run (a libc flushes buffered output), traced.
-    if (typeof exports.__wasm_call_dtors === 'function') (exports.__wasm_call_dtors as () => void)();
-    observer.finishTrace();
-    return { exitCode: 0, returnValue };
-  } catch (error) {
-    observer.finishTrace(error);
-    return { exitCode: 1, error };
-  }
+  return runWasiModule(module, wasi, { ...options, programName: program });
 }

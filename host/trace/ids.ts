@@ -4,9 +4,15 @@
  * would cost more than the rest of the span.
  */
 // The state lives in a typed array: module-level numbers above 2^31 would be boxed on every store.
-const state = new Int32Array(4);
-crypto.getRandomValues(state);
-if ((state[0]! | state[1]! | state[2]! | state[3]!) === 0) state[0] = 1; // the all-zero state is a fixed point
+// Seeded with the first trace id, not at load: Cloudflare Workers refuse random values at load.
+const state = new Int32Array([1, 0, 0, 0]);
+let seeded = false;
+
+function seed(): void {
+  crypto.getRandomValues(state);
+  if ((state[0]! | state[1]! | state[2]! | state[3]!) === 0) state[0] = 1; // the all-zero state is a fixed point
+  seeded = true;
+}
 
 /** Marsaglia's xorshift128: period 2^128 − 1, so ids never repeat in practice. Returns int32 bits. */
 function next32(): number {
@@ -28,7 +34,10 @@ function hex8(n: number): string {
 }
 
 /** 32 random bits of a span id; two make one. */
-export const spanIdWord: () => number = next32;
+export function spanIdWord(): number {
+  if (!seeded) seed();
+  return next32();
+}
 
 /** The hex form of a span id made of two words (a zero high word becomes 1: all-zero is invalid). */
 export function spanIdHex(hi: number, lo: number): string {
@@ -36,10 +45,11 @@ export function spanIdHex(hi: number, lo: number): string {
 }
 
 export function newSpanId(): string {
-  return spanIdHex(next32(), next32());
+  return spanIdHex(spanIdWord(), spanIdWord());
 }
 
 export function newTraceId(): string {
+  if (!seeded) seed();
   const words = new Uint32Array(4);
   crypto.getRandomValues(words);
   if (words[0] === 0) words[0] = 1;

@@ -52,7 +52,7 @@ export class OtelPipeline implements TelemetryExporter {
   private readonly logs: Gate<ReadWriteLogRecord> | undefined;
   private readonly metricExporter: PushMetricExporter | undefined;
   private readonly metrics = new OtelMetrics();
-  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly timer: ReturnType<typeof setInterval> | undefined;
   private metricPush: Promise<void> = Promise.resolve();
   private closed = false;
 
@@ -70,7 +70,7 @@ export class OtelPipeline implements TelemetryExporter {
       this.logs = new Gate(processor, exporter, batch.maxQueueSize, this.counts, (record) => processor.onEmit(record));
     }
     this.metricExporter = options.metrics;
-    if (this.metricExporter) this.timer = setInterval(() => this.pushMetrics(), options.metricIntervalMs ?? 60_000).unref();
+    if (this.metricExporter) this.timer = unref(setInterval(() => this.pushMetrics(), options.metricIntervalMs ?? 60_000));
   }
 
   onSpan(span: ReadableSpan): void {
@@ -176,6 +176,12 @@ class Gate<T> {
     this.exporter.outstanding++;
     this.hand(item);
   }
+}
+
+/** Node and Deno timers keep the process alive unless unref'd; browsers' and workers' are numbers. */
+function unref<T>(timer: T): T {
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
 }
 
 /** The processors reject a flush whose export failed; that failure is already counted. */
