@@ -1,4 +1,4 @@
-import { JavyLinkError, linkJavy } from '../../bindings/javy/link.ts';
+import { JavyLinkError, linkJavy } from '../javy/link.ts';
 import { loadWasm } from '../node/load.ts';
 import { inputAndOutput, parseCommandLine, writeModule, type Command } from './command.ts';
 

@@ -18,6 +18,7 @@ const OPTIONS = {
   'min-span-us': { type: 'string' },
   service: { type: 'string' },
   invoke: { type: 'string' },
+  'javy-plugin': { type: 'string' },
   env: { type: 'string', multiple: true },
   dir: { type: 'string', multiple: true },
   'max-string': { type: 'string' },
@@ -63,6 +64,8 @@ options:
   --min-span-us <n>     drop function spans shorter than n µs (default 20; manual spans are kept)
   --service <name>      service.name of the telemetry (default $OTEL_SERVICE_NAME or ${DEFAULT_SERVICE_NAME})
   --invoke <export>     call this export (after _initialize) instead of _start
+  --javy-plugin <wasm>  the Javy plugin a dynamically linked Javy module (javy build -C dynamic)
+                        imports QuickJS from (javy emit-plugin, or the plugin after javy-link)
   --env KEY=VALUE       environment variable for the guest, repeatable
   --dir <guest>[:<host>] preopen a host directory for the guest, repeatable
   --max-string <bytes>  longest guest string read (default 65536)`;
@@ -96,6 +99,7 @@ const run: Command = {
       parent,
       args: guestArgs,
       invoke: values.invoke,
+      javyPlugin: values['javy-plugin'] === undefined ? undefined : await loadWasm(values['javy-plugin']),
       env: Object.fromEntries((values.env ?? []).map(splitPair('=', '--env'))),
       preopens: Object.fromEntries((values.dir ?? []).map((d) => (d.includes(':') ? splitPair(':', '--dir')(d) : [d, d]))),
     });

@@ -6,8 +6,8 @@
 import { loadWasm } from './load.ts';
 import type { SpanContext } from '@opentelemetry/api';
 import type { Observer } from '../observer.ts';
-import { demultiplexFdWrite, toGuestEvent, type FdWrite } from '../abi/javy-records.ts';
-import { now } from '../events.ts';
+import { demultiplexFdWrite, observeApi, type FdWrite } from '../javy/records.ts';
+import { instantiateWithPlugin } from '../javy/plugin.ts';
 
 export interface RunOptions {
   observer: Observer;
@@ -30,6 +30,11 @@ export interface RunOptions {
   stdio?: [number, number, number];
   /** Other imports the module needs besides WASI and the Observe API. */
   imports?: WebAssembly.Imports;
+  /**
+   * The Javy plugin a dynamically linked Javy module (`javy build -C dynamic`) imports QuickJS
+   * from: instantiated first, under the Observer, with WASI (host/javy/plugin.ts).
+   */
+  javyPlugin?: string | Uint8Array | WebAssembly.Module;
 }
 
 export interface RunResult {
@@ -68,14 +73,16 @@ export async function runWasi(source: string | Uint8Array | WebAssembly.Module, 
   // the module had been through javy-link; all other stderr output passes through.
   const wasiImport = wasi.wasiImport as Record<string, unknown>;
   let memory: WebAssembly.Memory | undefined;
-  const fdWrite = demultiplexFdWrite(wasiImport.fd_write as FdWrite, () => memory, (r) => observer.handle(toGuestEvent(r, now())));
+  const fdWrite = demultiplexFdWrite(wasiImport.fd_write as FdWrite, () => memory, observeApi(observer.imports()));
   const wasiImports = { wasi_snapshot_preview1: { ...wasiImport, fd_write: fdWrite } };
   const traceName = options.traceName ?? (options.invoke ? `invoke ${options.invoke}` : `run ${program}`);
+  const plugin = options.javyPlugin === undefined ? undefined : await loadModule(options.javyPlugin);
 
   // The trace starts before instantiation, so what a start function reports belongs to the run.
   observer.startTrace(traceName, options.parent);
   try {
-    const instance = await observer.instantiate(module, { ...wasiImports, ...options.imports });
+    const imports = { ...wasiImports, ...options.imports };
+    const instance = plugin ? await instantiateWithPlugin(module, plugin, observer, imports) : await observer.instantiate(module, imports);
     const exports = instance.exports;
     const hasMemory = exports.memory instanceof WebAssembly.Memory;
     if (hasMemory) memory = exports.memory as WebAssembly.Memory;

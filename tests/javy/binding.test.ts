@@ -1,7 +1,7 @@
 // The binding's real source, run in QuickJS with a Javy.IO like Javy's: what it writes to fd 2.
 import { describe, expect, it } from 'vitest';
 import { HEADER_SIZE, MAGIC, OPS, VERSION } from '../../bindings/javy/format.js';
-import { decodeRecords, isRecordRun, type JavyRecord } from '../../host/abi/javy-records.ts';
+import { decodeRecords, isRecordRun, type JavyRecord } from '../../host/javy/records.ts';
 import { API_MODULE, importSpec, LogLevel, MetricFormat } from '../../host/abi/spec.ts';
 import { BINDING, runInQuickJS } from './quickjs.ts';
 import type { FdWrite } from './standin.ts';

@@ -2,7 +2,7 @@
 // bundle with esbuild, run, link, run under the host, read the exported trace.
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { linkJavy } from '../../bindings/javy/link.ts';
+import { linkJavy } from '../../host/javy/link.ts';
 import { runTraced } from '../helpers/otlp.ts';
 import { runInQuickJS } from './quickjs.ts';
 import { standinWasm } from './standin.ts';

@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { JavyLinkError, LINKED_SECTION, linkJavy } from '../../bindings/javy/link.ts';
+import { JavyLinkError, LINKED_SECTION, linkJavy } from '../../host/javy/link.ts';
 import { encodeRecord } from '../../bindings/javy/index.js';
 import { OPS } from '../../bindings/javy/format.js';
-import { demultiplexFdWrite, type FdWrite, type JavyRecord } from '../../host/abi/javy-records.ts';
+import { demultiplexFdWrite, type FdWrite, type JavyRecord, type ObserveApi } from '../../host/javy/records.ts';
 import { API_MODULE, IMPORTS } from '../../host/abi/spec.ts';
 import { watToWasm } from '../../host/node/load.ts';
 import { extras, loadBinaryen, readFeatures } from '../../host/tools/binaryen.ts';
@@ -92,10 +92,22 @@ function probe(instance: WebAssembly.Instance, seen: Seen[]): Probe {
   };
 }
 
+/** Observe API handlers that read guest memory as any host does and log what they got. */
+function recordingApi(memory: () => WebAssembly.Memory, seen: Seen[]): ObserveApi {
+  const str = (ptr: number, len: number) => new TextDecoder().decode(new Uint8Array(memory().buffer, ptr, len));
+  return {
+    'span-enter': (p, l) => void seen.push({ record: { type: 'span-enter', name: str(p, l) } }),
+    'span-exit': () => void seen.push({ record: { type: 'span-exit' } }),
+    'span-tags': (p, l) => void seen.push({ record: { type: 'span-tags', tags: str(p, l) } }),
+    log: (level, p, l) => void seen.push({ record: { type: 'log', level, message: str(p, l) } }),
+    metric: (format, p, l) => void seen.push({ record: { type: 'metric', format, text: str(p, l) } }),
+  };
+}
+
 async function unlinked(short?: number, calls?: number[]): Promise<Probe> {
   const seen: Seen[] = [];
   let memory: WebAssembly.Memory | undefined;
-  const fdWrite = demultiplexFdWrite(fakeWasi(() => memory!, seen, short, calls), () => memory, (r) => seen.push({ record: r }));
+  const fdWrite = demultiplexFdWrite(fakeWasi(() => memory!, seen, short, calls), () => memory, recordingApi(() => memory!, seen));
   const module = await WebAssembly.compile(await watToWasm(PROBE));
   const instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: { fd_write: fdWrite } });
   memory = instance.exports.memory as WebAssembly.Memory;
@@ -106,16 +118,9 @@ async function unlinked(short?: number, calls?: number[]): Promise<Probe> {
 async function linked(short?: number): Promise<Probe> {
   const seen: Seen[] = [];
   let memory: WebAssembly.Memory | undefined;
-  const str = (ptr: number, len: number) => new TextDecoder().decode(new Uint8Array(memory!.buffer, ptr, len));
-  const api = {
-    'span-enter': (p: number, l: number) => seen.push({ record: { type: 'span-enter', name: str(p, l) } }),
-    'span-exit': () => seen.push({ record: { type: 'span-exit' } }),
-    'span-tags': (p: number, l: number) => seen.push({ record: { type: 'span-tags', tags: str(p, l) } }),
-    log: (level: number, p: number, l: number) => seen.push({ record: { type: 'log', level, message: str(p, l) } }),
-    metric: (format: number, p: number, l: number) => seen.push({ record: { type: 'metric', format, text: str(p, l) } }),
-  };
+  const api = recordingApi(() => memory!, seen);
   const wasm = await linkJavy(await watToWasm(PROBE));
-  const imports = { wasi_snapshot_preview1: { fd_write: fakeWasi(() => memory!, seen, short) }, [API_MODULE]: api };
+  const imports = { wasi_snapshot_preview1: { fd_write: fakeWasi(() => memory!, seen, short) }, [API_MODULE]: api as unknown as WebAssembly.ModuleImports };
   const instance = await WebAssembly.instantiate(await WebAssembly.compile(wasm), imports);
   memory = instance.exports.memory as WebAssembly.Memory;
   return probe(instance, seen);

@@ -4,15 +4,15 @@
  * The module's `wasi_snapshot_preview1.fd_write` import is replaced by a Wasm function (built
  * here with binaryen) that keeps the original name, so every existing call — direct, indirect
  * through the table, or exported — reaches it. For fd 2 it examines each iovec: one that is
- * exactly a run of complete records (FORMAT.md; the same rule as host/abi/javy-records.ts)
+ * exactly a run of complete records (FORMAT.md; the same rule as host/javy/records.ts)
  * becomes calls to `dylibso:observe/api` with (ptr, len) into guest memory and is reported as
  * written; every other iovec goes to the real fd_write untouched, in order.
  */
 import type binaryenNs from 'binaryen';
-import { API_MODULE, IMPORTS } from '../../host/abi/spec.ts';
-import { extras, loadBinaryen, readFeatures, type Binaryen, type BinaryenModule as Module } from '../../host/tools/binaryen.ts';
-import * as wasm from '../../host/tools/wasm-binary.ts';
-import { HEADER_SIZE, MAGIC_U32, OFFSET_ARG, OFFSET_LENGTH, OFFSET_OP, OFFSET_VERSION, OPS, RECORD_FD, VERSION } from './format.js';
+import { API_MODULE, IMPORTS } from '../abi/spec.ts';
+import { extras, loadBinaryen, readFeatures, type Binaryen, type BinaryenModule as Module } from '../tools/binaryen.ts';
+import * as wasm from '../tools/wasm-binary.ts';
+import { HEADER_SIZE, MAGIC_U32, OFFSET_ARG, OFFSET_LENGTH, OFFSET_OP, OFFSET_VERSION, OPS, RECORD_FD, VERSION } from '../../bindings/javy/format.js';
 
 type Expr = binaryenNs.ExpressionRef;
 
