@@ -6,13 +6,34 @@
  * through the table, or exported — reaches it. For fd 2 it examines each iovec: one that is
  * exactly a run of complete records (FORMAT.md; the same rule as host/javy/records.ts)
  * becomes calls to `dylibso:observe/api` with (ptr, len) into guest memory and is reported as
- * written; every other iovec goes to the real fd_write untouched, in order.
+ * written, as is the lone "\n" console.error writes after text records; every other iovec goes
+ * to the real fd_write untouched, in order.
  */
 import type binaryenNs from 'binaryen';
 import { API_MODULE, IMPORTS } from '../abi/spec.ts';
 import { extras, loadBinaryen, readFeatures, type Binaryen, type BinaryenModule as Module } from '../tools/binaryen.ts';
 import * as wasm from '../tools/wasm-binary.ts';
-import { HEADER_SIZE, MAGIC_U32, OFFSET_ARG, OFFSET_LENGTH, OFFSET_OP, OFFSET_VERSION, OPS, RECORD_FD, VERSION } from '../../bindings/javy/format.js';
+import {
+  HEADER_SIZE,
+  MAGIC_U32,
+  NEWLINE,
+  OFFSET_ARG,
+  OFFSET_LENGTH,
+  OFFSET_OP,
+  OFFSET_VERSION,
+  OPS,
+  RECORD_FD,
+  TEXT_ARG_DIGITS,
+  TEXT_HEADER_SIZE,
+  TEXT_LENGTH_DIGITS,
+  TEXT_MARK,
+  TEXT_OFFSET_ARG,
+  TEXT_OFFSET_LENGTH,
+  TEXT_OFFSET_OP,
+  TEXT_OFFSET_VERSION,
+  TEXT_VERSION,
+  VERSION,
+} from '../../bindings/javy/format.js';
 
 type Expr = binaryenNs.ExpressionRef;
 
@@ -34,7 +55,11 @@ export class JavyLinkError extends Error {
 // Internal names of what the linker adds; `$` keeps them clear of Rust/C symbol names.
 const ORIGINAL_FD_WRITE = 'wasm_observe$fd_write';
 const RECORDS_VALID = 'wasm_observe$records_valid';
+const RECORD_END = 'wasm_observe$record_end';
+const HEX = 'wasm_observe$hex';
 const DISPATCH = 'wasm_observe$dispatch';
+/** Set after a run of text records, until the next fd-2 iovec: is it console.error's "\n"? */
+const AWAITS_NEWLINE = 'wasm_observe$awaits_newline';
 const apiName = (name: string) => `wasm_observe$${name}`;
 
 /** The `dylibso:observe/api` imports the dispatcher calls, one per record op. */
@@ -98,10 +123,11 @@ function findImports(b: Binaryen, m: Module): binaryenNs.FunctionInfo {
 }
 
 function rewrite(b: Binaryen, m: Module, fdWrite: binaryenNs.FunctionInfo): void {
-  const taken = [ORIGINAL_FD_WRITE, RECORDS_VALID, DISPATCH, ...API_IMPORTS.map((i) => apiName(i.name))];
+  const taken = [ORIGINAL_FD_WRITE, RECORDS_VALID, RECORD_END, HEX, DISPATCH, ...API_IMPORTS.map((i) => apiName(i.name))];
   for (const name of taken) {
     if (m.getFunction(name)) throw new JavyLinkError('already-linked', `javy-link: the module already has ${name}`);
   }
+  if (m.getGlobal(AWAITS_NEWLINE)) throw new JavyLinkError('already-linked', `javy-link: the module already has ${AWAITS_NEWLINE}`);
   // Binaryen cannot rename: drop the import, re-add it under a new name, and give the old name
   // to the wrapper so every reference now reaches the wrapper.
   m.removeFunction(fdWrite.name);
@@ -110,12 +136,21 @@ function rewrite(b: Binaryen, m: Module, fdWrite: binaryenNs.FunctionInfo): void
     const params = b.createType(spec.params.map(() => b.i32));
     m.addFunctionImport(apiName(spec.name), API_MODULE, spec.name, params, b.none);
   }
+  m.addGlobal(AWAITS_NEWLINE, b.i32, true, m.i32.const(0));
   const e = new Emit(b, m);
-  m.addFunction(RECORDS_VALID, b.createType([b.i32, b.i32]), b.i32, [b.i32, b.i32], e.recordsValid());
-  m.addFunction(DISPATCH, b.createType([b.i32, b.i32]), b.none, [b.i32, b.i32, b.i32], e.dispatch());
-  m.addFunction(fdWrite.name, fdWrite.params, b.i32, [b.i32, b.i32, b.i32, b.i32, b.i32, b.i32], e.fdWrite());
+  const i32x2 = b.createType([b.i32, b.i32]);
+  m.addFunction(HEX, i32x2, b.i64, [b.i64, b.i32], e.hex());
+  m.addFunction(RECORD_END, i32x2, b.i32, [b.i32, b.i64, b.i32], e.recordEnd());
+  m.addFunction(RECORDS_VALID, i32x2, b.i32, [b.i32, b.i32, b.i32], e.recordsValid());
+  m.addFunction(DISPATCH, i32x2, b.none, [b.i32, b.i32, b.i32, b.i32, b.i32], e.dispatch());
+  m.addFunction(fdWrite.name, fdWrite.params, b.i32, [b.i32, b.i32, b.i32, b.i32, b.i32, b.i32, b.i32], e.fdWrite());
   m.addCustomSection(LINKED_SECTION, Uint8Array.of(VERSION));
 }
+
+/** How RECORDS_VALID answers (the same three answers as the host's scan). */
+const RUN_NONE = 0;
+const RUN_COMPLETE = 1;
+const RUN_AWAITS_NEWLINE = 2;
 
 /** Function bodies, as binaryen expressions. Locals are numbered: params first, then vars. */
 class Emit {
@@ -130,6 +165,9 @@ class Emit {
   get(i: number): Expr {
     return this.#m.local.get(i, this.#b.i32);
   }
+  get64(i: number): Expr {
+    return this.#m.local.get(i, this.#b.i64);
+  }
   c(n: number): Expr {
     return this.#m.i32.const(n);
   }
@@ -139,6 +177,10 @@ class Emit {
   }
   u32(ptr: Expr, offset: number): Expr {
     return this.#m.i32.load(offset, 0, ptr);
+  }
+  /** Whether the record at `ptr` (already validated) is a text record. */
+  isText(ptr: Expr): Expr {
+    return this.#m.i32.eq(this.u8(ptr, OFFSET_VERSION), this.c(TEXT_MARK));
   }
 
   /** ptr + len ≤ memory size, computed in i64 so it cannot wrap; `len` is an i64. */
@@ -153,29 +195,90 @@ class Emit {
     return this.fits(ptr, this.#m.i64.extend_u(len));
   }
 
-  /** (ptr, len) → 1 if the bytes are one or more complete records back to back, else 0. */
-  recordsValid(): Expr {
+  /** (ptr, count) → the lowercase hex digits there as a number, or -1 (i64). */
+  hex(): Expr {
     const m = this.#m;
-    const [ptr, len, end, payload] = [0, 1, 2, 3];
+    const [ptr, count, n, c] = [0, 1, 2, 3];
+    const digit = (from: number, base: number) => m.i32.lt_u(m.i32.sub(this.get(c), this.c(from)), this.c(base));
+    const add = (from: number, delta: number) =>
+      m.local.set(n, m.i64.or(m.i64.shl(this.get64(n), m.i64.const(4n)), m.i64.extend_u(m.i32.sub(this.get(c), this.c(from - delta)))));
+    return m.block(null, [
+      m.block('done', [
+        m.loop('next', m.block(null, [
+          m.br('done', m.i32.eqz(this.get(count))),
+          m.local.set(c, this.u8(this.get(ptr), 0)),
+          m.if(digit(0x30, 10), add(0x30, 0), m.if(digit(0x61, 6), add(0x61, 10), m.return(m.i64.const(-1n)))),
+          m.local.set(ptr, m.i32.add(this.get(ptr), this.c(1))),
+          m.local.set(count, m.i32.sub(this.get(count), this.c(1))),
+          m.br('next'),
+        ])),
+      ]),
+      m.return(this.get64(n)),
+    ]);
+  }
+
+  /** (ptr, end) → where the complete record at ptr ends (≤ end), or 0 if there is none. */
+  recordEnd(): Expr {
+    const m = this.#m;
+    const { i64 } = m;
+    const [ptr, end, payload, length, op] = [0, 1, 2, 3, 4];
     const reject = (cond: Expr) => m.if(cond, m.return(this.c(0)));
     const rest = () => m.i32.sub(this.get(end), this.get(ptr));
     const opFirst = OPS['span-enter'];
     const opCount = OPS.metric - opFirst + 1;
+    const hexAt = (offset: number, digits: number) => m.call(HEX, [m.i32.add(this.get(ptr), this.c(offset)), this.c(digits)], this.#b.i64);
+    const binary = m.block(null, [
+      m.local.set(op, this.u8(this.get(ptr), OFFSET_OP)),
+      m.local.set(length, i64.extend_u(this.u32(this.get(ptr), OFFSET_LENGTH))),
+      m.local.set(payload, m.i32.add(this.get(ptr), this.c(HEADER_SIZE))),
+    ]);
+    const text = m.block(null, [
+      reject(m.i32.lt_u(rest(), this.c(TEXT_HEADER_SIZE))),
+      reject(m.i32.ne(this.u8(this.get(ptr), TEXT_OFFSET_VERSION), this.c(0x30 + TEXT_VERSION))),
+      m.local.set(op, m.i32.sub(this.u8(this.get(ptr), TEXT_OFFSET_OP), this.c(0x30))),
+      reject(i64.lt_s(hexAt(TEXT_OFFSET_ARG, TEXT_ARG_DIGITS), i64.const(0n))),
+      m.local.set(length, hexAt(TEXT_OFFSET_LENGTH, TEXT_LENGTH_DIGITS)),
+      reject(i64.lt_s(this.get64(length), i64.const(0n))),
+      m.local.set(payload, m.i32.add(this.get(ptr), this.c(TEXT_HEADER_SIZE))),
+    ]);
+    return m.block(null, [
+      reject(m.i32.lt_u(rest(), this.c(HEADER_SIZE))),
+      reject(m.i32.ne(this.u32(this.get(ptr), 0), this.c(MAGIC_U32 | 0))),
+      m.if(
+        m.i32.eq(this.u8(this.get(ptr), OFFSET_VERSION), this.c(VERSION)),
+        binary,
+        m.if(this.isText(this.get(ptr)), text, m.return(this.c(0))),
+      ),
+      reject(m.i32.ge_u(m.i32.sub(this.get(op), this.c(opFirst)), this.c(opCount))),
+      reject(i64.gt_u(this.get64(length), i64.extend_u(m.i32.sub(this.get(end), this.get(payload))))),
+      m.return(m.i32.add(this.get(payload), m.i32.wrap(this.get64(length)))),
+    ]);
+  }
+
+  /**
+   * (ptr, len) → RUN_COMPLETE if the bytes are one or more complete records back to back (text
+   * ones may be followed by one "\n"), RUN_AWAITS_NEWLINE if they end in a text record, else 0.
+   */
+  recordsValid(): Expr {
+    const m = this.#m;
+    const [ptr, len, end, next, text] = [0, 1, 2, 3, 4];
+    const reject = (cond: Expr) => m.if(cond, m.return(this.c(RUN_NONE)));
+    const trailingNewline = m.i32.and(
+      m.i32.and(this.get(text), m.i32.eq(this.get(ptr), m.i32.sub(this.get(end), this.c(1)))),
+      m.i32.eq(this.u8(this.get(ptr), 0), this.c(NEWLINE)),
+    );
     return m.block(null, [
       reject(m.i32.eqz(this.get(len))),
       reject(m.i32.eqz(this.inBounds(this.get(ptr), this.get(len)))),
       m.local.set(end, m.i32.add(this.get(ptr), this.get(len))),
       m.loop('next', m.block(null, [
-        reject(m.i32.lt_u(rest(), this.c(HEADER_SIZE))),
-        reject(m.i32.ne(this.u32(this.get(ptr), 0), this.c(MAGIC_U32 | 0))),
-        reject(m.i32.ne(this.u8(this.get(ptr), OFFSET_VERSION), this.c(VERSION))),
-        reject(m.i32.ge_u(m.i32.sub(this.u8(this.get(ptr), OFFSET_OP), this.c(opFirst)), this.c(opCount))),
-        m.local.set(payload, this.u32(this.get(ptr), OFFSET_LENGTH)),
-        reject(m.i32.gt_u(this.get(payload), m.i32.sub(rest(), this.c(HEADER_SIZE)))),
-        m.local.set(ptr, m.i32.add(this.get(ptr), m.i32.add(this.get(payload), this.c(HEADER_SIZE)))),
+        m.local.set(next, m.call(RECORD_END, [this.get(ptr), this.get(end)], this.#b.i32)),
+        m.if(m.i32.eqz(this.get(next)), m.return(m.select(trailingNewline, this.c(RUN_COMPLETE), this.c(RUN_NONE)))),
+        m.local.set(text, this.isText(this.get(ptr))),
+        m.local.set(ptr, this.get(next)),
         m.br('next', m.i32.ne(this.get(ptr), this.get(end))),
       ])),
-      m.return(this.c(1)),
+      m.return(m.select(this.get(text), this.c(RUN_AWAITS_NEWLINE), this.c(RUN_COMPLETE))),
     ]);
   }
 
@@ -183,30 +286,43 @@ class Emit {
   dispatch(): Expr {
     const m = this.#m;
     const none = this.#b.none;
-    const [ptr, len, end, payload, body] = [0, 1, 2, 3, 4];
-    const text = () => [this.get(body), this.get(payload)];
-    const arg = () => this.u8(this.get(ptr), OFFSET_ARG);
+    const [ptr, len, end, next, body, op, arg] = [0, 1, 2, 3, 4, 5, 6];
+    const text = () => [this.get(body), m.i32.sub(this.get(next), this.get(body))];
     const calls: Record<string, () => Expr> = {
       'span-enter': () => m.call(apiName('span-enter'), text(), none),
       'span-exit': () => m.call(apiName('span-exit'), [], none),
       'span-tags': () => m.call(apiName('span-tags'), text(), none),
-      log: () => m.call(apiName('log'), [arg(), ...text()], none),
-      metric: () => m.call(apiName('metric'), [arg(), ...text()], none),
+      log: () => m.call(apiName('log'), [this.get(arg), ...text()], none),
+      metric: () => m.call(apiName('metric'), [this.get(arg), ...text()], none),
     };
-    // An if-chain on the opcode; recordsValid already bounded it to the known ops.
+    // An if-chain on the opcode; RECORD_END already bounded it to the known ops.
     const byOp = Object.entries(OPS).reduceRight<Expr>(
-      (otherwise, [name, op]) => m.if(m.i32.eq(this.u8(this.get(ptr), OFFSET_OP), this.c(op)), calls[name]!(), otherwise),
+      (otherwise, [name, code]) => m.if(m.i32.eq(this.get(op), this.c(code)), calls[name]!(), otherwise),
       m.nop(),
     );
+    const textFields = m.block(null, [
+      m.local.set(op, m.i32.sub(this.u8(this.get(ptr), TEXT_OFFSET_OP), this.c(0x30))),
+      m.local.set(arg, m.i32.wrap(m.call(HEX, [m.i32.add(this.get(ptr), this.c(TEXT_OFFSET_ARG)), this.c(TEXT_ARG_DIGITS)], this.#b.i64))),
+      m.local.set(body, m.i32.add(this.get(ptr), this.c(TEXT_HEADER_SIZE))),
+    ]);
+    const binaryFields = m.block(null, [
+      m.local.set(op, this.u8(this.get(ptr), OFFSET_OP)),
+      m.local.set(arg, this.u8(this.get(ptr), OFFSET_ARG)),
+      m.local.set(body, m.i32.add(this.get(ptr), this.c(HEADER_SIZE))),
+    ]);
     return m.block(null, [
       m.local.set(end, m.i32.add(this.get(ptr), this.get(len))),
-      m.loop('next', m.block(null, [
-        m.local.set(payload, this.u32(this.get(ptr), OFFSET_LENGTH)),
-        m.local.set(body, m.i32.add(this.get(ptr), this.c(HEADER_SIZE))),
-        byOp,
-        m.local.set(ptr, m.i32.add(this.get(body), this.get(payload))),
-        m.br('next', m.i32.ne(this.get(ptr), this.get(end))),
-      ])),
+      m.block('done', [
+        m.loop('next', m.block(null, [
+          m.local.set(next, m.call(RECORD_END, [this.get(ptr), this.get(end)], this.#b.i32)),
+          // Only the "\n" after text records ends a valid run without being a record.
+          m.br('done', m.i32.eqz(this.get(next))),
+          m.if(this.isText(this.get(ptr)), textFields, binaryFields),
+          byOp,
+          m.local.set(ptr, this.get(next)),
+          m.br('next', m.i32.ne(this.get(ptr), this.get(end))),
+        ])),
+      ]),
     ]);
   }
 
@@ -214,14 +330,21 @@ class Emit {
   fdWrite(): Expr {
     const m = this.#m;
     const i32 = this.#b.i32;
-    const [fd, iovs, iovsLen, nwritten, i, total, iov, len, err, n] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const [fd, iovs, iovsLen, nwritten, i, total, iov, len, err, n, run] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
     const original = (iovsArg: Expr, count: Expr) =>
       m.call(ORIGINAL_FD_WRITE, [this.get(fd), iovsArg, count, this.get(nwritten)], i32);
-    const passAll = () => m.return(original(this.get(iovs), this.get(iovsLen)));
+    const passAll = () => m.block(null, [m.global.set(AWAITS_NEWLINE, this.c(0)), m.return(original(this.get(iovs), this.get(iovsLen)))]);
     // iovs_len * 8 in i64: a hostile count must not wrap into an in-bounds size.
     const iovsFit = this.fits(this.get(iovs), m.i64.mul(m.i64.extend_u(this.get(iovsLen)), m.i64.const(8n)));
+    const ptr = () => this.u32(this.get(iov), 0);
+    // len is 1 and in bounds, and the byte is "\n".
+    const isNewline = m.if(
+      m.i32.and(m.i32.eq(this.get(len), this.c(1)), this.inBounds(ptr(), this.c(1))),
+      m.i32.eq(this.u8(ptr(), 0), this.c(NEWLINE)),
+      this.c(0),
+    );
     return m.block(null, [
-      m.if(m.i32.ne(this.get(fd), this.c(RECORD_FD)), passAll()),
+      m.if(m.i32.ne(this.get(fd), this.c(RECORD_FD)), m.return(original(this.get(iovs), this.get(iovsLen)))),
       // Out-of-bounds arguments: let the real fd_write report EFAULT rather than trap here.
       m.if(m.i32.eqz(iovsFit), passAll()),
       m.if(m.i32.eqz(this.inBounds(this.get(nwritten), this.c(4))), passAll()),
@@ -231,18 +354,30 @@ class Emit {
           m.local.set(iov, m.i32.add(this.get(iovs), m.i32.shl(this.get(i), this.c(3)))),
           m.local.set(len, this.u32(this.get(iov), 4)),
           m.if(
-            m.call(RECORDS_VALID, [this.u32(this.get(iov), 0), this.get(len)], i32),
+            m.i32.and(m.global.get(AWAITS_NEWLINE, i32), isNewline),
             m.block(null, [
-              m.call(DISPATCH, [this.u32(this.get(iov), 0), this.get(len)], this.#b.none),
-              m.local.set(total, m.i32.add(this.get(total), this.get(len))),
+              m.global.set(AWAITS_NEWLINE, this.c(0)),
+              m.local.set(total, m.i32.add(this.get(total), this.c(1))),
             ]),
             m.block(null, [
-              m.local.set(err, original(this.get(iov), this.c(1))),
-              // POSIX: an error after some bytes went out is reported as a short write.
-              m.if(this.get(err), m.block(null, [m.if(m.i32.eqz(this.get(total)), m.return(this.get(err))), m.br('done')])),
-              m.local.set(n, this.u32(this.get(nwritten), 0)),
-              m.local.set(total, m.i32.add(this.get(total), this.get(n))),
-              m.br('done', m.i32.lt_u(this.get(n), this.get(len))),
+              m.global.set(AWAITS_NEWLINE, this.c(0)),
+              m.local.set(run, m.call(RECORDS_VALID, [ptr(), this.get(len)], i32)),
+              m.if(
+                this.get(run),
+                m.block(null, [
+                  m.call(DISPATCH, [ptr(), this.get(len)], this.#b.none),
+                  m.global.set(AWAITS_NEWLINE, m.i32.eq(this.get(run), this.c(RUN_AWAITS_NEWLINE))),
+                  m.local.set(total, m.i32.add(this.get(total), this.get(len))),
+                ]),
+                m.block(null, [
+                  m.local.set(err, original(this.get(iov), this.c(1))),
+                  // POSIX: an error after some bytes went out is reported as a short write.
+                  m.if(this.get(err), m.block(null, [m.if(m.i32.eqz(this.get(total)), m.return(this.get(err))), m.br('done')])),
+                  m.local.set(n, this.u32(this.get(nwritten), 0)),
+                  m.local.set(total, m.i32.add(this.get(total), this.get(n))),
+                  m.br('done', m.i32.lt_u(this.get(n), this.get(len))),
+                ]),
+              ),
             ]),
           ),
           m.local.set(i, m.i32.add(this.get(i), this.c(1))),

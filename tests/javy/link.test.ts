@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { JavyLinkError, LINKED_SECTION, linkJavy } from '../../host/javy/link.ts';
-import { encodeRecord } from '../../bindings/javy/index.js';
+import { encodeRecord, encodeTextRecord } from '../../bindings/javy/index.js';
 import { OPS } from '../../bindings/javy/format.js';
 import { demultiplexFdWrite, type FdWrite, type JavyRecord, type ObserveApi } from '../../host/javy/records.ts';
 import { API_MODULE, IMPORTS } from '../../host/abi/spec.ts';
@@ -30,6 +30,15 @@ const rec = {
   log: (level: number, message: string) => encodeRecord(OPS.log, level, message),
   metric: (line: string) => encodeRecord(OPS.metric, 1, line),
 };
+/** Text records as console.error writes them: the string's UTF-8, "\n" in a write of its own. */
+const txt = {
+  enter: (name: string) => text(encodeTextRecord(OPS['span-enter'], 0, name)),
+  exit: () => text(encodeTextRecord(OPS['span-exit'], 0, '')),
+  log: (level: number, message: string) => text(encodeTextRecord(OPS.log, level, message)),
+  metric: (line: string) => text(encodeTextRecord(OPS.metric, 1, line)),
+  raw: (s: string) => text(s),
+};
+const NL = text('\n');
 const concat = (...parts: Uint8Array[]) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
@@ -182,6 +191,99 @@ const CASES: { name: string; run: (p: Probe) => unknown; seen: Seen[] }[] = [
     name: 'records on fd 1 are ordinary output',
     run: (p) => p.write(1, [rec.exit()]),
     seen: [{ fd: 1, text: '\0OBS\x01\x02\0\0\0\0\0' }],
+  },
+  {
+    name: 'text records as console.error writes them, each "\n" swallowed',
+    run: (p) => [
+      p.write(2, [txt.enter('é\nspan 🌍')]),
+      p.write(2, [NL]),
+      p.write(2, [txt.log(255, 'multi\nline')]),
+      p.write(2, [NL]),
+      p.write(2, [txt.metric('m:1|c')]),
+      p.write(2, [NL]),
+      p.write(2, [txt.exit()]),
+      p.write(2, [NL]),
+    ],
+    seen: [
+      { record: { type: 'span-enter', name: 'é\nspan 🌍' } },
+      { record: { type: 'log', level: 255, message: 'multi\nline' } },
+      { record: { type: 'metric', format: 1, text: 'm:1|c' } },
+      { record: { type: 'span-exit' } },
+    ],
+  },
+  {
+    name: 'text records with their "\n" in one iovec, several in one, mixed with binary in one write',
+    run: (p) => [
+      p.write(2, [concat(txt.enter('a'), NL)]),
+      p.write(2, [concat(txt.exit(), txt.enter('b'))]),
+      p.write(2, [NL, rec.exit()]),
+    ],
+    seen: [
+      { record: { type: 'span-enter', name: 'a' } },
+      { record: { type: 'span-exit' } },
+      { record: { type: 'span-enter', name: 'b' } },
+      { record: { type: 'span-exit' } },
+    ],
+  },
+  {
+    name: 'only the one "\n" right after text records is swallowed',
+    run: (p) => [
+      p.write(2, [NL]),
+      p.write(2, [txt.exit()]),
+      p.write(2, [text('\n\n')]),
+      p.write(2, [txt.exit()]),
+      p.write(2, [text('other')]),
+      p.write(2, [NL]),
+      p.write(2, [rec.exit()]),
+      p.write(2, [NL]),
+      p.write(2, [txt.exit()]),
+      p.write(2, [NL, NL]),
+    ],
+    seen: [
+      { fd: 2, text: '\n' },
+      { record: { type: 'span-exit' } },
+      { fd: 2, text: '\n\n' },
+      { record: { type: 'span-exit' } },
+      { fd: 2, text: 'other' },
+      { fd: 2, text: '\n' },
+      { record: { type: 'span-exit' } },
+      { fd: 2, text: '\n' },
+      { record: { type: 'span-exit' } },
+      { fd: 2, text: '\n' },
+    ],
+  },
+  {
+    name: 'malformed text records are text: version, op, uppercase or non-hex digits, length, trailing bytes, short header',
+    run: (p) => [
+      p.write(2, [txt.raw('\0OBSt220000000000')]),
+      p.write(2, [txt.raw('\0OBSt160000000000')]),
+      p.write(2, [txt.raw('\0OBSt100000000000')]),
+      p.write(2, [txt.raw('\0OBSt14A000000002hi')]),
+      p.write(2, [txt.raw('\0OBSt140300000002hi!')]),
+      p.write(2, [txt.raw('\0OBSt140300000003hi')]),
+      p.write(2, [txt.raw('\0OBSt14g300000002hi')]),
+      p.write(2, [concat(txt.exit(), text('\n\n'))]),
+      p.write(2, [txt.raw('\0OBSt120000000')]),
+    ],
+    seen: [
+      { fd: 2, text: '\0OBSt220000000000' },
+      { fd: 2, text: '\0OBSt160000000000' },
+      { fd: 2, text: '\0OBSt100000000000' },
+      { fd: 2, text: '\0OBSt14A000000002hi' },
+      { fd: 2, text: '\0OBSt140300000002hi!' },
+      { fd: 2, text: '\0OBSt140300000003hi' },
+      { fd: 2, text: '\0OBSt14g300000002hi' },
+      { fd: 2, text: '\0OBSt120000000000\n\n' },
+      { fd: 2, text: '\0OBSt120000000' },
+    ],
+  },
+  {
+    name: 'text records on fd 1 are ordinary output, and their "\n" too',
+    run: (p) => [p.write(1, [txt.exit()]), p.write(1, [NL])],
+    seen: [
+      { fd: 1, text: '\0OBSt120000000000' },
+      { fd: 1, text: '\n' },
+    ],
   },
   {
     name: 'empty writes',
