@@ -200,3 +200,24 @@ describe('javy-link on the real plugin', async () => {
     expect(new TextDecoder().decode(WebAssembly.Module.customSections(after, 'import_namespace')[0])).toBe(pluginNamespace());
   });
 });
+
+describe('a long run on the real runtime: 100k records', async () => {
+  const RECORDS = 100_000;
+  const app = await javyBuildDynamic(`import * as o from './bindings/javy/index.js';
+for (let i = 0; i < ${RECORDS}; i++) o.increment('loop.iterations');
+console.log('done');`);
+
+  for (const [name, javyPlugin] of [
+    ['unlinked', plugin],
+    ['linked', await linkJavy(plugin)],
+  ] as const) {
+    it(`delivers every record and leaks none to stderr (${name}; cost per record: npm run bench)`, async () => {
+      const r = await run(app, javyPlugin);
+      expect(r.result).toEqual({ exitCode: 0 });
+      expect(r.anomalies).toEqual({});
+      expect(r.exported.metrics).toEqual([expect.objectContaining({ name: 'loop.iterations', kind: 'sum', value: RECORDS })]);
+      expect(r.stdout).toBe('done\n');
+      expect(r.stderr).toBe('');
+    });
+  }
+});
