@@ -7,6 +7,7 @@ import { parseTraceparent } from '../trace/parent.ts';
 import { runWasi } from '../node/wasi.ts';
 import { loadDemangler } from '../node/demangle.ts';
 import { loadWasm } from '../node/load.ts';
+import { dynamicJavyNamespace } from '../javy/plugin.ts';
 import { UsageError, parseCommandLine, type Command } from './command.ts';
 
 /** Exit code for a guest that trapped, as shells report an abort. */
@@ -93,7 +94,12 @@ const run: Command = {
       maxStringBytes: number(values['max-string'], '--max-string'),
       demangle: await loadDemangler(),
     });
-    const result = await runWasi(await loadWasm(path), {
+    const bytes = await loadWasm(path);
+    const namespace = values['javy-plugin'] === undefined ? dynamicJavyNamespace(bytes) : undefined;
+    if (namespace !== undefined) {
+      throw new UsageError(`${path} is a dynamically linked Javy module (it imports QuickJS from '${namespace}'): pass --javy-plugin <plugin.wasm>`);
+    }
+    const result = await runWasi(bytes, {
       observer,
       programName: path.split('/').pop()!,
       parent,

@@ -7,6 +7,7 @@
  */
 import { API_MODULE } from '../abi/spec.ts';
 import type { Observer } from '../observer.ts';
+import * as wasm from '../tools/wasm-binary.ts';
 
 const WASI_MODULE = 'wasi_snapshot_preview1';
 /** Custom section in which a Javy plugin names the namespace apps import it under. */
@@ -17,6 +18,22 @@ const INITIALIZE_RUNTIME = 'initialize-runtime';
 /** What the WASI runner needs of an instance: its exports (memory, `_start`, functions). */
 export interface RunnableInstance {
   readonly exports: WebAssembly.Exports;
+}
+
+/**
+ * The plugin namespace a module imports QuickJS from, if it has the shape of a dynamically
+ * linked Javy module (`cabi_realloc`, `invoke` and `memory` from one namespace); else undefined.
+ * Read from the bytes, so a runner can explain what is missing before compiling anything.
+ */
+export function dynamicJavyNamespace(bytes: Uint8Array): string | undefined {
+  let imports: wasm.Import[];
+  try {
+    imports = wasm.imports(wasm.sections(bytes));
+  } catch {
+    return undefined;
+  }
+  const namespaces = new Set(imports.filter((i) => i.name === 'invoke').map((i) => i.module));
+  return [...namespaces].find((ns) => ['cabi_realloc', 'memory'].every((name) => imports.some((i) => i.module === ns && i.name === name)));
 }
 
 /** The namespace an app imports the plugin under: the plugin's `import_namespace` section. */
