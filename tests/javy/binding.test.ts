@@ -205,6 +205,30 @@ describe('Javy binding in QuickJS', () => {
   });
 });
 
+describe('the channel the binding picks', () => {
+  const script = `${header} o.log(o.LogLevel.Info, 'hi'); globalThis.result = o.channel();`;
+
+  it('writes text records with console.error when Javy.IO is missing, one argument per call', async () => {
+    const { writes, result } = await runInQuickJS(script, { javy: false, console: true });
+    expect(result).toBe('console');
+    expect(writes.map((w) => new TextDecoder().decode(w.iovecs[0]))).toEqual(['\0OBSt140300000002hi', '\n']);
+    expect(decode(writes.slice(0, 1))).toEqual([{ type: 'log', level: LogLevel.Info, message: 'hi' }]);
+  });
+
+  it('prefers Javy.IO when both exist', async () => {
+    const { writes, result } = await runInQuickJS(script, { console: true });
+    expect(result).toBe('javy-io');
+    expect(decode(writes)).toEqual([{ type: 'log', level: LogLevel.Info, message: 'hi' }]);
+    expect(writes[0]!.iovecs[0]![4]).toBe(VERSION);
+  });
+
+  it('stays silent where console.error is not a Javy stderr (Node, Deno, Bun, browsers)', async () => {
+    for (const prelude of ['globalThis.process = {};', 'globalThis.window = {};', 'globalThis.self = globalThis;', 'globalThis.Deno = {};']) {
+      expect(await runInQuickJS(script, { javy: false, console: true, prelude })).toEqual({ writes: [], result: undefined });
+    }
+  });
+});
+
 describe('the record format and the ABI table agree', () => {
   it('has one opcode per dylibso:observe/api import, named as the import', () => {
     for (const name of Object.keys(OPS)) expect(importSpec(API_MODULE, name)?.kind).toBe(name);
