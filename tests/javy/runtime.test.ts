@@ -42,6 +42,7 @@ o.withSpan('handle request', () => {
   o.increment('requests', 1, 'status:200');
   const render = o.traced(() => { throw new Error('template missing'); }, 'render');
   try { render(); } catch (_) {}
+  try { o.withSpan('validate', () => { o.spanEnter('left open'); throw new TypeError('bad input'); }); } catch (_) {}
   console.error('spans open:', o.openSpans(), 'channel:', o.channel());
 });
 console.log('{"ok":true}');
@@ -128,7 +129,9 @@ describe('the Javy binding on a real Javy 7 runtime (dynamically linked app, plu
       { name: 'cache', parent: 'handle request', attributes: {} },
       { name: 'db query', parent: 'handle request', attributes: {} },
       { name: 'handle request', parent: undefined, attributes: { route: '/users/:id', method: 'GET', user: '42' } },
+      { name: 'left open', parent: 'validate', attributes: {} },
       { name: 'render', parent: 'handle request', attributes: { 'error.type': 'Error' } },
+      { name: 'validate', parent: 'handle request', attributes: { 'error.type': 'TypeError' } },
     ]);
   });
 
@@ -139,6 +142,7 @@ describe('the Javy binding on a real Javy 7 runtime (dynamically linked app, plu
       { body: 'careful', severity: 13, span: 'handle request' },
       { body: 'lone \ufffd surrogate', severity: 1, span: 'handle request' },
       { body: 'Error: template missing', severity: 17, span: 'render' },
+      { body: 'TypeError: bad input', severity: 17, span: 'validate' },
     ]);
   });
 
