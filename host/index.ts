@@ -12,3 +12,5 @@ export { parseStatsd } from './trace/statsd.ts';
 export { parseTags } from './trace/tags.ts';
 export { ATTR } from './trace/builder.ts';
 export type { TelemetryExporter, ExportStats } from './exporters/exporter.ts';
+export { demultiplexFdWrite, observeApi, type FdWrite, type ObserveApi } from './javy/records.ts';
+export { instantiateWithPlugin, pluginNamespace, dynamicJavyNamespace, type RunnableInstance } from './javy/plugin.ts';
