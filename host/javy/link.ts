@@ -116,7 +116,8 @@ function findImports(b: Binaryen, m: Module): binaryenNs.FunctionInfo {
     throw new JavyLinkError(
       'dynamic',
       `javy-link: this is a dynamically linked Javy module (imports '${plugin}'); fd_write lives in the plugin. ` +
-        'Link the plugin instead (javy emit-plugin -o plugin.wasm; wasm-observe javy-link plugin.wasm -o plugin.observe.wasm) and run with it.',
+        'Link the plugin instead (javy emit-plugin -o plugin.wasm; wasm-observe javy-link plugin.wasm -o plugin.observe.wasm) ' +
+        'and run the app with it (wasm-observe run app.wasm --javy-plugin plugin.observe.wasm).',
     );
   }
   throw new JavyLinkError('no-fd-write', `javy-link: the module does not import ${WASI_MODULE}.fd_write`);

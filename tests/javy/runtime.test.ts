@@ -23,7 +23,7 @@ o.withSpan('handle request', () => {
   o.spanTag('user', 42);
   o.log(o.LogLevel.Info, 'résumé 🌍 loaded');
   o.log(o.LogLevel.Debug, 'line one\\nline two\\n');
-  o.log(o.LogLevel.Warn, 'careful');
+  o.log(o.LogLevel.Warn, 'careful: 100% %s %d %o {}');
   o.log(o.LogLevel.Trace, 'lone \\ud800 surrogate');
   console.error('');
   o.withSpan('db query', () => {
@@ -139,7 +139,7 @@ describe('the Javy binding on a real Javy 7 runtime (dynamically linked app, plu
     expect(shape(unlinked.exported).logs).toEqual([
       { body: 'résumé 🌍 loaded', severity: 9, span: 'handle request' },
       { body: 'line one\nline two\n', severity: 5, span: 'handle request' },
-      { body: 'careful', severity: 13, span: 'handle request' },
+      { body: 'careful: 100% %s %d %o {}', severity: 13, span: 'handle request' },
       { body: 'lone \ufffd surrogate', severity: 1, span: 'handle request' },
       { body: 'Error: template missing', severity: 17, span: 'render' },
       { body: 'TypeError: bad input', severity: 17, span: 'validate' },
