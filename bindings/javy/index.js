@@ -106,24 +106,21 @@ export function encodeRecord(op, arg, text) {
   return record;
 }
 
-const HEX = '0123456789abcdef';
+const ZEROS = '00000000';
 
+// Native toString and slice: a digit loop costs microseconds in interpreted QuickJS.
 function hexField(n, digits) {
-  let s = '';
-  for (let i = digits - 1; i >= 0; i--) s += HEX[(n >>> (i * 4)) & 15];
-  return s;
+  return (ZEROS + n.toString(16)).slice(-digits);
 }
 
 // A lone surrogate has no UTF-8 form: runtimes write U+FFFD (3 bytes), and so do we.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+// Most payloads are ASCII, where the UTF-8 length is the string length: one native regex test
+// instead of a loop over every character.
+const ASCII = /^[\x00-\x7f]*$/;
 
-/**
- * One text record: the same fields as a binary record, as a string that survives
- * console.error (FORMAT.md, "Text records"). Exported for tests and tools.
- */
-export function encodeTextRecord(op, arg, text) {
+function utf8Length(text) {
   let length = 0;
-  let lone = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x80) length += 1;
@@ -131,12 +128,22 @@ export function encodeTextRecord(op, arg, text) {
     else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
       length += 4;
       i++;
-    } else {
-      if (c >= 0xd800 && c < 0xe000) lone = true;
-      length += 3;
-    }
+    } else length += 3; // BMP, or a lone surrogate written as U+FFFD
   }
-  const payload = lone ? text.replace(LONE_SURROGATE, '\ufffd') : text;
+  return length;
+}
+
+/**
+ * One text record: the same fields as a binary record, as a string that survives
+ * console.error (FORMAT.md, "Text records"). Exported for tests and tools.
+ */
+export function encodeTextRecord(op, arg, text) {
+  let payload = text;
+  let length = text.length;
+  if (!ASCII.test(text)) {
+    payload = text.replace(LONE_SURROGATE, '\ufffd');
+    length = utf8Length(payload);
+  }
   return `\0OBSt${TEXT_VERSION}${op}${hexField(arg, TEXT_ARG_DIGITS)}${hexField(length, TEXT_LENGTH_DIGITS)}${payload}`;
 }
 
