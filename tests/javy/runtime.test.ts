@@ -45,6 +45,7 @@ o.withSpan('handle request', () => {
   try { o.withSpan('validate', () => { o.spanEnter('left open'); throw new TypeError('bad input'); }); } catch (_) {}
   console.error('spans open:', o.openSpans(), 'channel:', o.channel());
 });
+o.withSpan('async work', async () => { await null; throw new RangeError('late'); }).catch(() => console.error('rejection seen'));
 console.log('{"ok":true}');
 `;
 
@@ -123,9 +124,10 @@ describe('the Javy binding on a real Javy 7 runtime (dynamically linked app, plu
     }
   });
 
-  it('builds the span tree with its tags, the failed span tagged error.type', () => {
+  it('builds the span tree with its tags, failed spans (thrown, rejected) tagged error.type', () => {
     const s = shape(unlinked.exported);
     expect(s.spans).toEqual([
+      { name: 'async work', parent: undefined, attributes: { 'error.type': 'RangeError' } },
       { name: 'cache', parent: 'handle request', attributes: {} },
       { name: 'db query', parent: 'handle request', attributes: {} },
       { name: 'handle request', parent: undefined, attributes: { route: '/users/:id', method: 'GET', user: '42' } },
@@ -143,6 +145,7 @@ describe('the Javy binding on a real Javy 7 runtime (dynamically linked app, plu
       { body: 'lone \ufffd surrogate', severity: 1, span: 'handle request' },
       { body: 'Error: template missing', severity: 17, span: 'render' },
       { body: 'TypeError: bad input', severity: 17, span: 'validate' },
+      { body: 'RangeError: late', severity: 17, span: 'async work' },
     ]);
   });
 
@@ -175,7 +178,7 @@ describe('the Javy binding on a real Javy 7 runtime (dynamically linked app, plu
   it('keeps console output intact on both streams, with no record bytes and no extra newline', () => {
     for (const r of [unlinked, linked]) {
       expect(r.stdout).toBe('starting up\n\n{"ok":true}\n');
-      expect(r.stderr).toBe('warning: slow disk\n\nspans open: 1 channel: console\n');
+      expect(r.stderr).toBe('warning: slow disk\n\nspans open: 1 channel: console\nrejection seen\n');
     }
   });
 });
