@@ -4,6 +4,7 @@ import { guestBench } from './guest.bench.ts';
 import { instrumentBench } from './instrument.bench.ts';
 import { leavesBench } from './leaves.bench.ts';
 import { startupBench } from './startup.bench.ts';
+import { javyBench } from './javy.bench.ts';
 
 await hostBench();
 console.log();
@@ -14,3 +15,5 @@ console.log();
 await leavesBench();
 console.log();
 await startupBench();
+console.log();
+await javyBench();

@@ -18,3 +18,5 @@ export { OtelSdkExporter, type OtelSdkOptions } from './exporters/otel-sdk.ts';
 export { OtelPipeline, type OtelPipelineOptions, type BatchOptions } from './exporters/otel/pipeline.ts';
 export { parseTraceparent, activeSpanContext } from './trace/parent.ts';
 export { runWasiModule, type WasiImplementation, type WasiRunOptions, type RunResult } from './wasi.ts';
+export { demultiplexFdWrite, observeApi, type FdWrite, type ObserveApi } from './javy/records.ts';
+export { instantiateWithPlugin, pluginNamespace, dynamicJavyNamespace, type RunnableInstance } from './javy/plugin.ts';

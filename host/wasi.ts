@@ -12,8 +12,8 @@
  */
 import type { SpanContext } from '@opentelemetry/api';
 import type { Observer } from './observer.ts';
-import { demultiplexFdWrite, toGuestEvent, type FdWrite } from './abi/javy-records.ts';
-import { now } from './events.ts';
+import { demultiplexFdWrite, observeApi, type FdWrite } from './javy/records.ts';
+import { instantiateWithPlugin } from './javy/plugin.ts';
 
 /** What every WASI preview1 implementation in JavaScript provides. */
 export interface WasiImplementation {
@@ -42,6 +42,11 @@ export interface WasiRunOptions {
   parent?: SpanContext;
   /** Other imports the module needs besides WASI and the Observe API. */
   imports?: WebAssembly.Imports;
+  /**
+   * The Javy plugin a dynamically linked Javy module (`javy build -C dynamic`) imports QuickJS
+   * from: instantiated first, under the Observer, with WASI (host/javy/plugin.ts).
+   */
+  javyPlugin?: WebAssembly.Module;
 }
 
 export interface RunResult {
@@ -58,14 +63,16 @@ export async function runWasiModule(module: WebAssembly.Module, wasi: WasiImplem
   // the module had been through javy-link; all other stderr output passes through.
   const wasiImport = wasi.wasiImport as Record<string, unknown>;
   let memory: WebAssembly.Memory | undefined;
-  const fdWrite = demultiplexFdWrite(wasiImport.fd_write as FdWrite, () => memory, (r) => observer.handle(toGuestEvent(r, now())));
+  const fdWrite = demultiplexFdWrite(wasiImport.fd_write as FdWrite, () => memory, observeApi(observer.imports()));
   const wasiImports = { wasi_snapshot_preview1: { ...wasiImport, fd_write: fdWrite } };
   const traceName = options.traceName ?? (options.invoke ? `invoke ${options.invoke}` : `run ${options.programName ?? 'guest'}`);
 
   // The trace starts before instantiation, so what a start function reports belongs to the run.
   observer.startTrace(traceName, options.parent);
   try {
-    const instance = await observer.instantiate(module, { ...wasiImports, ...options.imports });
+    const imports = { ...wasiImports, ...options.imports };
+    const plugin = options.javyPlugin;
+    const instance = plugin ? await instantiateWithPlugin(module, plugin, observer, imports) : await observer.instantiate(module, imports);
     const exports = instance.exports;
     const hasMemory = exports.memory instanceof WebAssembly.Memory;
     if (hasMemory) memory = exports.memory as WebAssembly.Memory;

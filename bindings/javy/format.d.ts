@@ -14,3 +14,13 @@ export declare const OPS: Readonly<{
   metric: 5;
 }>;
 export declare const RECORD_FD: 2;
+export declare const TEXT_MARK: 0x74;
+export declare const TEXT_VERSION: 1;
+export declare const TEXT_HEADER_SIZE: 17;
+export declare const TEXT_OFFSET_VERSION: 5;
+export declare const TEXT_OFFSET_OP: 6;
+export declare const TEXT_OFFSET_ARG: 7;
+export declare const TEXT_OFFSET_LENGTH: 9;
+export declare const TEXT_ARG_DIGITS: 2;
+export declare const TEXT_LENGTH_DIGITS: 8;
+export declare const NEWLINE: 0x0a;

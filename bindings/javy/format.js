@@ -31,3 +31,28 @@ export const OPS = Object.freeze({
 
 /** The file descriptor records travel on. */
 export const RECORD_FD = 2;
+
+// Text framing, for runtimes without Javy.IO: the record travels as a JS string through
+// console.error, so every header byte is printable ASCII after the magic. FORMAT.md, "Text records".
+
+/** Byte 4 of a text record, where a binary record has its version byte: the two never collide. */
+export const TEXT_MARK = 0x74; // 't'
+
+/** Text framing version, one ASCII digit at byte 5. */
+export const TEXT_VERSION = 1;
+
+/** magic(4) 't'(1) version digit(1) op digit(1) arg (2 hex) payload length (8 hex) */
+export const TEXT_HEADER_SIZE = 17;
+
+/** Byte offsets of the text header fields. */
+export const TEXT_OFFSET_VERSION = 5;
+export const TEXT_OFFSET_OP = 6;
+export const TEXT_OFFSET_ARG = 7;
+export const TEXT_OFFSET_LENGTH = 9;
+
+/** Hex digits in the arg and length fields (lowercase only). */
+export const TEXT_ARG_DIGITS = 2;
+export const TEXT_LENGTH_DIGITS = 8;
+
+/** What console.error writes after its text; swallowed after a text record. */
+export const NEWLINE = 0x0a;

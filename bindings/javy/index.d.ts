@@ -1,3 +1,14 @@
+// The `Javy` global as Javy's own `javy` package declares it (`Javy.IO.readSync`/`writeSync`).
+// That declaration says it is always there; at run time `Javy.IO` exists only in builds with
+// `-J javy-stream-io=y`, and this binding checks before every use (see `channel()`).
+import type { STDIO } from 'javy';
+
+/** `Javy.IO` as the `javy` package types it; absent at run time unless the build enables it. */
+export type JavyIO = typeof Javy.IO;
+
+/** Javy's standard file descriptors, from the `javy` package. */
+export type { STDIO };
+
 /** Log levels as the Observe ABI numbers them. */
 export declare const LogLevel: Readonly<{ Error: 1; Warn: 2; Info: 3; Debug: 4; Trace: 5 }>;
 export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
@@ -8,6 +19,13 @@ export type MetricFormat = (typeof MetricFormat)[keyof typeof MetricFormat];
 
 /** `"k:v,k2:v2"`, `["k:v", …]`, or `{ k: v }` (commas in keys/values become `_`). */
 export type Tags = string | readonly string[] | Readonly<Record<string, string | number | boolean>>;
+
+/**
+ * Where records go: `'javy-io'` (`Javy.IO.writeSync`, builds with `-J javy-stream-io=y`),
+ * `'console'` (`console.error`, every other Javy build and plugin), or undefined outside Javy
+ * (Node, Deno, Bun, browsers), where every call is a silent no-op.
+ */
+export declare function channel(): 'javy-io' | 'console' | undefined;
 
 /** Opens a span, a child of the innermost open span. */
 export declare function spanEnter(name: string): void;
@@ -45,8 +63,9 @@ export declare function set(name: string, value: string | number, sampleRate?: n
 
 /**
  * Runs `fn` in a span that closes on return, on throw, and — if `fn` returns a promise — when
- * it settles. Errors are logged at ERROR level and rethrown unchanged; spans `fn` left open
- * are closed with it.
+ * it settles. A failed span is tagged `error.type:<Error name>` (`_OTHER` for a thrown
+ * non-Error) and gets the error's text as an ERROR log; the error is rethrown unchanged. Spans
+ * `fn` left open are closed with it.
  */
 export declare function withSpan<T>(name: string, fn: () => T, tags?: Tags): T;
 
@@ -58,3 +77,5 @@ export declare function traced<A extends unknown[], R>(
 
 /** One record's bytes (see FORMAT.md). For tools and tests; user code calls the API above. */
 export declare function encodeRecord(op: number, arg: number, text: string): Uint8Array;
+/** One text record, as written with console.error (FORMAT.md). For tools and tests. */
+export declare function encodeTextRecord(op: number, arg: number, text: string): string;

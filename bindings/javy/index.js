@@ -1,12 +1,26 @@
 // Observe API for JavaScript compiled with Javy.
 //
-// Stock Javy gives JS no way to call a Wasm import, so every call becomes one record written
-// with Javy.IO.writeSync(2, …) (FORMAT.md). `wasm-observe javy-link` turns those writes into
-// `dylibso:observe/api` calls; `wasm-observe run` also decodes them from an unlinked module.
+// Stock Javy gives JS no way to call a Wasm import, so every call becomes one record on stderr
+// (FORMAT.md): binary, with Javy.IO.writeSync(2, …), in builds that have it; otherwise text,
+// with console.error, which every Javy runtime has. `wasm-observe javy-link` turns those writes
+// into `dylibso:observe/api` calls; `wasm-observe run` also decodes them from an unlinked module.
 //
 // Runs in bare QuickJS: ES2020, no Node APIs, TextEncoder only if present. Nothing here throws
-// into user code; without Javy.IO.writeSync every call is a silent no-op.
-import { MAGIC, VERSION, HEADER_SIZE, OFFSET_VERSION, OFFSET_OP, OFFSET_ARG, OFFSET_LENGTH, OPS, RECORD_FD } from './format.js';
+// into user code; in Node, Deno, Bun or a browser every call is a silent no-op.
+import {
+  MAGIC,
+  VERSION,
+  HEADER_SIZE,
+  OFFSET_VERSION,
+  OFFSET_OP,
+  OFFSET_ARG,
+  OFFSET_LENGTH,
+  OPS,
+  RECORD_FD,
+  TEXT_VERSION,
+  TEXT_ARG_DIGITS,
+  TEXT_LENGTH_DIGITS,
+} from './format.js';
 
 /** Log levels as the Observe ABI numbers them. */
 export const LogLevel = Object.freeze({ Error: 1, Warn: 2, Info: 3, Debug: 4, Trace: 5 });
@@ -19,6 +33,26 @@ function stream() {
   const javy = globalThis.Javy;
   const io = javy && javy.IO;
   return io && typeof io.writeSync === 'function' ? io : undefined;
+}
+
+// Runtimes whose console.error is not a Javy module's stderr: there, records would be noise.
+function otherRuntime() {
+  const g = globalThis;
+  return g.process !== undefined || g.window !== undefined || g.self !== undefined || g.Deno !== undefined;
+}
+
+function consoleError() {
+  const c = globalThis.console;
+  return c && typeof c.error === 'function' && !otherRuntime() ? c : undefined;
+}
+
+/**
+ * Where records go: `'javy-io'` (Javy.IO.writeSync, builds with `-J javy-stream-io=y`),
+ * `'console'` (console.error, every other Javy build and plugin), or undefined (not Javy).
+ */
+export function channel() {
+  if (stream()) return 'javy-io';
+  return consoleError() ? 'console' : undefined;
 }
 
 const encoder = typeof TextEncoder === 'function' ? new TextEncoder() : undefined;
@@ -72,13 +106,60 @@ export function encodeRecord(op, arg, text) {
   return record;
 }
 
+const ZEROS = '00000000';
+
+// Native toString and slice: a digit loop costs microseconds in interpreted QuickJS.
+function hexField(n, digits) {
+  return (ZEROS + n.toString(16)).slice(-digits);
+}
+
+// A lone surrogate has no UTF-8 form: runtimes write U+FFFD (3 bytes), and so do we.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+// Most payloads are ASCII, where the UTF-8 length is the string length: one native regex test
+// instead of a loop over every character.
+const ASCII = /^[\x00-\x7f]*$/;
+
+function utf8Length(text) {
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) length += 1;
+    else if (c < 0x800) length += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      length += 4;
+      i++;
+    } else length += 3; // BMP, or a lone surrogate written as U+FFFD
+  }
+  return length;
+}
+
+/**
+ * One text record: the same fields as a binary record, as a string that survives
+ * console.error (FORMAT.md, "Text records"). Exported for tests and tools.
+ */
+export function encodeTextRecord(op, arg, text) {
+  let payload = text;
+  let length = text.length;
+  if (!ASCII.test(text)) {
+    payload = text.replace(LONE_SURROGATE, '\ufffd');
+    length = utf8Length(payload);
+  }
+  return `\0OBSt${TEXT_VERSION}${op}${hexField(arg, TEXT_ARG_DIGITS)}${hexField(length, TEXT_LENGTH_DIGITS)}${payload}`;
+}
+
 // One record per writeSync: Javy turns that into exactly one fd_write with one iovec, which is
 // the unit javy-link and the host decoder recognise. A short write is not retried, so a record
-// is never split across two fd_writes.
+// is never split across two fd_writes. Without Javy.IO, one console.error per record, with a
+// single argument: Javy writes each argument, and the spaces between them, separately.
 function emit(op, arg, text) {
   try {
     const io = stream();
-    if (io) io.writeSync(RECORD_FD, encodeRecord(op, arg, text));
+    if (io) {
+      io.writeSync(RECORD_FD, encodeRecord(op, arg, text));
+      return;
+    }
+    const c = consoleError();
+    if (c) c.error(encodeTextRecord(op, arg, text));
   } catch (_) {
     // Telemetry must not break the program (a closed stderr, an odd toString, …).
   }
@@ -257,11 +338,22 @@ function thenOf(value) {
   }
 }
 
+// The error's kind, as OpenTelemetry's error.type: the Error's name, else _OTHER.
+function errorType(err) {
+  try {
+    const name = err !== null && (typeof err === 'object' || typeof err === 'function') ? err.name : undefined;
+    return typeof name === 'string' && name !== '' ? tagPart(name, false) : '_OTHER';
+  } catch (_) {
+    return '_OTHER';
+  }
+}
+
 /**
  * Runs `fn` inside a span and closes it however `fn` ends: return, throw, or — when `fn`
- * returns a promise — settlement. Errors are logged at ERROR level and rethrown unchanged.
- * Spans opened inside `fn` and left open are closed with it. The Observe span stack is one
- * stack: async spans that overlap in time nest by start order, not by caller.
+ * returns a promise — settlement. A failed span is tagged `error.type:<Error name>` and gets
+ * the error's text as an ERROR log; the error is rethrown unchanged. Spans opened inside `fn`
+ * and left open are closed with it. The Observe span stack is one stack: async spans that
+ * overlap in time nest by start order, not by caller.
  */
 export function withSpan(name, fn, tags) {
   const outer = depth;
@@ -270,7 +362,10 @@ export function withSpan(name, fn, tags) {
     while (depth > outer) spanExit();
   };
   const fail = (err) => {
-    log(LogLevel.Error, err); // the error's own text, on the span it escaped from
+    // Spans fn left open first, so the tag and the log land on this span, which failed.
+    while (depth > outer + 1) spanExit();
+    if (depth === outer + 1) spanTag('error.type', errorType(err));
+    log(LogLevel.Error, err);
     close();
     throw err;
   };

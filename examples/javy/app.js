@@ -1,12 +1,15 @@
-// A Javy program instrumented with wasm-observe's Javy binding: a small order-pricing handler.
-// Bundle it (Javy compiles one file), build it with Javy, link it, run it: see README.md.
+// A Javy program instrumented with wasm-observe's Javy binding: an order-pricing handler that
+// reads an order (JSON) on stdin and writes the priced reply on stdout, with Javy's own `javy/fs`.
+// Bundle it (Javy compiles one file), build it with Javy, run it: see README.md.
+import { readFileSync, writeFileSync, STDIO } from 'javy/fs';
 import { LogLevel, increment, log, spanTag, timing, traced, withSpan } from '../../bindings/javy/index.js';
 
-// QuickJS has no TextEncoder unless Javy is built with -J text-encoding=y.
-const encode = (s) => new Uint8Array(Array.from(unescape(encodeURIComponent(s)), (c) => c.charCodeAt(0)));
-const print = (fd, s) => Javy.IO.writeSync(fd, encode(s));
-
 const PRICES = { apple: 0.5, bread: 2.25, coffee: 7 };
+
+// UTF-8 by hand: QuickJS has TextEncoder/TextDecoder only when Javy is built with
+// -J text-encoding=y.
+const encode = (s) => new Uint8Array(Array.from(unescape(encodeURIComponent(s)), (c) => c.charCodeAt(0)));
+const decode = (bytes) => decodeURIComponent(escape(String.fromCharCode(...bytes)));
 
 // Named explicitly: bundlers rename functions (esbuild makes this one `price2`).
 const price = traced((item) => {
@@ -35,6 +38,6 @@ function handle(order) {
 }
 
 // Ordinary stderr text still reaches stderr, linked or not.
-print(2, 'pricing service starting\n');
-const result = handle({ id: 'A-17', items: [{ sku: 'apple', qty: 4 }, { sku: 'tea', qty: 1 }, { sku: 'coffee', qty: 1 }] });
-print(1, JSON.stringify(result) + '\n');
+writeFileSync(STDIO.Stderr, encode('pricing service starting\n'));
+const order = JSON.parse(decode(readFileSync(STDIO.Stdin)));
+writeFileSync(STDIO.Stdout, encode(JSON.stringify(handle(order)) + '\n'));

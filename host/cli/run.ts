@@ -7,6 +7,7 @@ import { parseTraceparent } from '../trace/parent.ts';
 import { runWasi } from '../node/wasi.ts';
 import { loadDemangler } from '../node/demangle.ts';
 import { loadWasm } from '../node/load.ts';
+import { dynamicJavyNamespace } from '../javy/plugin.ts';
 import { UsageError, parseCommandLine, type Command } from './command.ts';
 
 /** Exit code for a guest that trapped, as shells report an abort. */
@@ -18,6 +19,7 @@ const OPTIONS = {
   'min-span-us': { type: 'string' },
   service: { type: 'string' },
   invoke: { type: 'string' },
+  'javy-plugin': { type: 'string' },
   env: { type: 'string', multiple: true },
   dir: { type: 'string', multiple: true },
   'max-string': { type: 'string' },
@@ -64,6 +66,8 @@ options:
   --service <name>      service.name of the telemetry (default $OTEL_SERVICE_NAME or ${DEFAULT_SERVICE_NAME})
   --invoke <export>     call this export (after _initialize) instead of _start, then
                         __wasm_call_dtors if the module exports it
+  --javy-plugin <wasm>  the Javy plugin a dynamically linked Javy module (javy build -C dynamic)
+                        imports QuickJS from (javy emit-plugin, or the plugin after javy-link)
   --env KEY=VALUE       environment variable for the guest, repeatable
   --dir <guest>[:<host>] preopen a host directory for the guest, repeatable
   --max-string <bytes>  longest guest string read (default 65536)`;
@@ -91,12 +95,18 @@ const run: Command = {
       maxStringBytes: number(values['max-string'], '--max-string'),
       demangle: await loadDemangler(),
     });
-    const result = await runWasi(await loadWasm(path), {
+    const bytes = await loadWasm(path);
+    const namespace = values['javy-plugin'] === undefined ? dynamicJavyNamespace(bytes) : undefined;
+    if (namespace !== undefined) {
+      throw new UsageError(`${path} is a dynamically linked Javy module (it imports QuickJS from '${namespace}'): pass --javy-plugin <plugin.wasm>`);
+    }
+    const result = await runWasi(bytes, {
       observer,
       programName: path.split('/').pop()!,
       parent,
       args: guestArgs,
       invoke: values.invoke,
+      javyPlugin: values['javy-plugin'] === undefined ? undefined : await loadWasm(values['javy-plugin']),
       env: Object.fromEntries((values.env ?? []).map(splitPair('=', '--env'))),
       preopens: Object.fromEntries((values.dir ?? []).map((d) => (d.includes(':') ? splitPair(':', '--dir')(d) : [d, d]))),
     });

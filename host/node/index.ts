@@ -18,4 +18,4 @@ export { defaultExporters } from '../exporters/registry.ts';
 export { instrumentModule, instrument, InstrumentError, INSTRUMENT_VERSION, type InstrumentOptions, type InstrumentResult } from '../tools/instrument.ts';
 export { SMALL_LEAF, INSTRUMENT_SECTION, type InstrumentRecord } from '../tools/instrument-record.ts';
 export { inspectModule, type Inspection, type ObserveImport } from '../tools/inspect.ts';
-export { linkJavy, JavyLinkError, type JavyLinkFailure } from '../../bindings/javy/link.ts';
+export { linkJavy, JavyLinkError, type JavyLinkFailure } from '../javy/link.ts';

@@ -34,6 +34,11 @@ export interface RunOptions {
   stdio?: [number, number, number];
   /** Other imports the module needs besides WASI and the Observe API. */
   imports?: WebAssembly.Imports;
+  /**
+   * The Javy plugin a dynamically linked Javy module (`javy build -C dynamic`) imports QuickJS
+   * from: instantiated first, under the Observer, with WASI (host/javy/plugin.ts).
+   */
+  javyPlugin?: string | Uint8Array | WebAssembly.Module;
 }
 
 /** A compiled module from a module, its bytes, or a `.wasm` / `.wat` path (read by {@link loadWasm}). */
@@ -59,5 +64,6 @@ export async function runWasi(source: string | Uint8Array | WebAssembly.Module, 
     stderr,
     returnOnExit: true,
   });
-  return runWasiModule(module, wasi, { ...options, programName: program });
+  const javyPlugin = options.javyPlugin === undefined ? undefined : await loadModule(options.javyPlugin);
+  return runWasiModule(module, wasi, { ...options, programName: program, javyPlugin });
 }

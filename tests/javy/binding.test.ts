@@ -1,7 +1,7 @@
 // The binding's real source, run in QuickJS with a Javy.IO like Javy's: what it writes to fd 2.
 import { describe, expect, it } from 'vitest';
-import { HEADER_SIZE, MAGIC, OPS, VERSION } from '../../bindings/javy/format.js';
-import { decodeRecords, isRecordRun, type JavyRecord } from '../../host/abi/javy-records.ts';
+import { HEADER_SIZE, MAGIC, OPS, TEXT_HEADER_SIZE, VERSION } from '../../bindings/javy/format.js';
+import { decodeRecords, isRecordRun, type JavyRecord } from '../../host/javy/records.ts';
 import { API_MODULE, importSpec, LogLevel, MetricFormat } from '../../host/abi/spec.ts';
 import { BINDING, runInQuickJS } from './quickjs.ts';
 import type { FdWrite } from './standin.ts';
@@ -67,6 +67,16 @@ describe('Javy binding in QuickJS', () => {
     expect(HEADER_SIZE).toBe(11);
   });
 
+  it('lays a text record out as FORMAT.md says, lone surrogates counted as the U+FFFD written', async () => {
+    const { result } = await runInQuickJS(
+      `${header} globalThis.result = [o.encodeTextRecord(4, 1, 'é!'), o.encodeTextRecord(2, 0, ''), o.encodeTextRecord(5, 255, 'a\\ud800\\n🌍')];`,
+      { javy: false },
+    );
+    expect(result).toEqual(['\0OBSt140100000003é!', '\0OBSt120000000000', '\0OBSt15ff00000009a\ufffd\n🌍']);
+    const bytes = new TextEncoder().encode((result as string[])[2]);
+    expect(bytes.length - TEXT_HEADER_SIZE).toBe(9);
+  });
+
   it('samples client-side and marks the rate', async () => {
     // Math.random is replaced so the 50% sample keeps exactly the calls drawing < 0.5.
     const { writes } = await runInQuickJS(`${header}
@@ -121,8 +131,10 @@ describe('Javy binding in QuickJS', () => {
       { type: 'span-exit' },
       { type: 'span-enter', name: 'throws' },
       { type: 'span-enter', name: 'left open' },
-      { type: 'log', level: LogLevel.Error, message: 'Error: boom' },
+      // What fn left open closes first: the tag and the log belong to the span that failed.
       { type: 'span-exit' },
+      { type: 'span-tags', tags: 'error.type:Error' },
+      { type: 'log', level: LogLevel.Error, message: 'Error: boom' },
       { type: 'span-exit' },
       { type: 'span-enter', name: 'add' },
       { type: 'span-exit' },
@@ -130,10 +142,24 @@ describe('Javy binding in QuickJS', () => {
       { type: 'span-enter', name: 'async fail' },
       // The rejection settles first (one tick; 'async ok' needs more): one stack, closed in
       // settlement order.
+      { type: 'span-tags', tags: 'error.type:TypeError' },
       { type: 'log', level: LogLevel.Error, message: 'TypeError: nope' },
       { type: 'span-exit' },
       { type: 'span-exit' },
     ]);
+  });
+
+  it('tags a failed span with the error name, or _OTHER for what is not an Error', async () => {
+    const { writes } = await runInQuickJS(`${header}
+      class QuotaError extends Error { constructor(m) { super(m); this.name = 'Quota,Error|x'; } }
+      const fail = (e) => { try { o.withSpan('s', () => { throw e; }); } catch (_) {} };
+      fail(new RangeError('r')); fail(new QuotaError('q')); fail('just a string'); fail({ name: 7 });
+      try { o.traced(function f() { throw new SyntaxError('t'); })(); } catch (_) {}
+    `);
+    const tags = decode(writes).filter((r) => 'type' in r && r.type === 'span-tags');
+    expect(tags).toEqual(
+      ['RangeError', 'Quota_Error_x', '_OTHER', '_OTHER', 'SyntaxError'].map((t) => ({ type: 'span-tags', tags: `error.type:${t}` })),
+    );
   });
 
   it('keeps ordinary stderr text apart from records, in order', async () => {
@@ -176,6 +202,30 @@ describe('Javy binding in QuickJS', () => {
       o.spanEnter('lost'); o.spanExit();
       globalThis.result = 'survived';`);
     expect(hostile).toEqual({ writes: [], result: 'survived' });
+  });
+});
+
+describe('the channel the binding picks', () => {
+  const script = `${header} o.log(o.LogLevel.Info, 'hi'); globalThis.result = o.channel();`;
+
+  it('writes text records with console.error when Javy.IO is missing, one argument per call', async () => {
+    const { writes, result } = await runInQuickJS(script, { javy: false, console: true });
+    expect(result).toBe('console');
+    expect(writes.map((w) => new TextDecoder().decode(w.iovecs[0]))).toEqual(['\0OBSt140300000002hi', '\n']);
+    expect(decode(writes.slice(0, 1))).toEqual([{ type: 'log', level: LogLevel.Info, message: 'hi' }]);
+  });
+
+  it('prefers Javy.IO when both exist', async () => {
+    const { writes, result } = await runInQuickJS(script, { console: true });
+    expect(result).toBe('javy-io');
+    expect(decode(writes)).toEqual([{ type: 'log', level: LogLevel.Info, message: 'hi' }]);
+    expect(writes[0]!.iovecs[0]![4]).toBe(VERSION);
+  });
+
+  it('stays silent where console.error is not a Javy stderr (Node, Deno, Bun, browsers)', async () => {
+    for (const prelude of ['globalThis.process = {};', 'globalThis.window = {};', 'globalThis.self = globalThis;', 'globalThis.Deno = {};']) {
+      expect(await runInQuickJS(script, { javy: false, console: true, prelude })).toEqual({ writes: [], result: undefined });
+    }
   });
 });
 

@@ -1,10 +1,12 @@
-// `wasm-observe javy-link` as a user runs it: exit codes and files.
+// `wasm-observe javy-link` and `wasm-observe run --javy-plugin` as a user runs them.
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../host/cli/main.ts';
 import { API_MODULE } from '../../host/abi/spec.ts';
-import { scratch } from '../helpers/otlp.ts';
+import { parseOtlpJsonl, scratch } from '../helpers/otlp.ts';
+import { PLUGIN_PATH, javyBuildDynamic } from './plugin.ts';
 import { standinWasm } from './standin.ts';
 
 const { dir, remove } = scratch();
@@ -42,5 +44,34 @@ describe('wasm-observe javy-link', async () => {
 
   it('is a usage error (exit 2) without -o', async () => {
     expect((await cli(input)).code).toBe(2);
+  });
+});
+
+describe('wasm-observe run --javy-plugin (the built CLI, a real Javy 7 plugin)', async () => {
+  const app = join(dir, 'dynamic.wasm');
+  writeFileSync(
+    app,
+    await javyBuildDynamic(`import { withSpan, log, LogLevel } from './bindings/javy/index.js';
+withSpan('cli span', () => log(LogLevel.Warn, 'from the CLI'));
+console.log('plain output');`),
+  );
+
+  it('runs a dynamically linked module against the plugin and exports its trace', () => {
+    const out = join(dir, 'trace.jsonl');
+    const r = spawnSync(process.execPath, ['bin/wasm-observe.js', 'run', app, '--javy-plugin', PLUGIN_PATH, '--exporter', 'otlp-jsonl', '--out', out], {
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('plain output\n');
+    expect(r.stderr).not.toContain('OBS');
+    const exported = parseOtlpJsonl(readFileSync(out, 'utf8'));
+    expect(exported.spans.map((s) => s.name)).toEqual(['cli span']);
+    expect(exported.logs.map((l) => [l.body, l.severityText])).toEqual([['from the CLI', 'WARN']]);
+  });
+
+  it('without the plugin, is a usage error that says what is missing', () => {
+    const r = spawnSync(process.execPath, ['bin/wasm-observe.js', 'run', app], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/dynamically linked Javy module \(it imports QuickJS from 'javy_chainlink_sdk'\): pass --javy-plugin/);
   });
 });

@@ -1,8 +1,11 @@
-// examples/javy as a user builds it, with QuickJS + the WASI stand-in in place of `javy build`:
-// bundle with esbuild, run, link, run under the host, read the exported trace.
+// examples/javy as a user builds it, with QuickJS + the WASI stand-in in place of
+// `javy build -J javy-stream-io=y` (the app uses `javy/fs`, which needs Javy.IO, and the real
+// runtime in this kit's tests has none): bundle with esbuild, run on examples/javy/order.json,
+// link, run under the host, read the exported trace.
+import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { linkJavy } from '../../bindings/javy/link.ts';
+import { linkJavy } from '../../host/javy/link.ts';
 import { runTraced } from '../helpers/otlp.ts';
 import { runInQuickJS } from './quickjs.ts';
 import { standinWasm } from './standin.ts';
@@ -15,11 +18,12 @@ async function bundleExample(): Promise<string> {
 
 describe('examples/javy', async () => {
   const bundle = await bundleExample();
-  const { writes } = await runInQuickJS(bundle);
+  const { writes } = await runInQuickJS(bundle, { stdin: readFileSync('examples/javy/order.json') });
   const linked = await runTraced(await linkJavy(await standinWasm(writes)), { stdio: [0, 1, 2] });
 
-  it('bundles into one import-free file that runs in QuickJS', () => {
+  it('bundles into one import-free file (javy/fs included) that runs in QuickJS', () => {
     expect(bundle).not.toMatch(/^\s*import\s/m);
+    expect(bundle).toContain('Javy.IO.readSync');
     const stdout = writes.filter((w) => w.fd === 1).map((w) => new TextDecoder().decode(w.iovecs[0]));
     expect(stdout).toEqual(['{"id":"A-17","total":9}\n']);
   });

@@ -4,7 +4,7 @@
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { linkJavy } from '../../bindings/javy/link.ts';
+import { linkJavy } from '../../host/javy/link.ts';
 import { runTraced, scratch, type Exported } from '../helpers/otlp.ts';
 import { BINDING, runInQuickJS } from './quickjs.ts';
 import { watToWasm } from '../../host/node/load.ts';

@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { JavyLinkError, LINKED_SECTION, linkJavy } from '../../bindings/javy/link.ts';
-import { encodeRecord } from '../../bindings/javy/index.js';
+import { JavyLinkError, LINKED_SECTION, linkJavy } from '../../host/javy/link.ts';
+import { encodeRecord, encodeTextRecord } from '../../bindings/javy/index.js';
 import { OPS } from '../../bindings/javy/format.js';
-import { demultiplexFdWrite, type FdWrite, type JavyRecord } from '../../host/abi/javy-records.ts';
+import { demultiplexFdWrite, type FdWrite, type JavyRecord, type ObserveApi } from '../../host/javy/records.ts';
 import { API_MODULE, IMPORTS } from '../../host/abi/spec.ts';
 import { watToWasm } from '../../host/node/load.ts';
 import { extras, loadBinaryen, readFeatures } from '../../host/tools/binaryen.ts';
@@ -30,6 +30,15 @@ const rec = {
   log: (level: number, message: string) => encodeRecord(OPS.log, level, message),
   metric: (line: string) => encodeRecord(OPS.metric, 1, line),
 };
+/** Text records as console.error writes them: the string's UTF-8, "\n" in a write of its own. */
+const txt = {
+  enter: (name: string) => text(encodeTextRecord(OPS['span-enter'], 0, name)),
+  exit: () => text(encodeTextRecord(OPS['span-exit'], 0, '')),
+  log: (level: number, message: string) => text(encodeTextRecord(OPS.log, level, message)),
+  metric: (line: string) => text(encodeTextRecord(OPS.metric, 1, line)),
+  raw: (s: string) => text(s),
+};
+const NL = text('\n');
 const concat = (...parts: Uint8Array[]) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
@@ -92,10 +101,22 @@ function probe(instance: WebAssembly.Instance, seen: Seen[]): Probe {
   };
 }
 
+/** Observe API handlers that read guest memory as any host does and log what they got. */
+function recordingApi(memory: () => WebAssembly.Memory, seen: Seen[]): ObserveApi {
+  const str = (ptr: number, len: number) => new TextDecoder().decode(new Uint8Array(memory().buffer, ptr, len));
+  return {
+    'span-enter': (p, l) => void seen.push({ record: { type: 'span-enter', name: str(p, l) } }),
+    'span-exit': () => void seen.push({ record: { type: 'span-exit' } }),
+    'span-tags': (p, l) => void seen.push({ record: { type: 'span-tags', tags: str(p, l) } }),
+    log: (level, p, l) => void seen.push({ record: { type: 'log', level, message: str(p, l) } }),
+    metric: (format, p, l) => void seen.push({ record: { type: 'metric', format, text: str(p, l) } }),
+  };
+}
+
 async function unlinked(short?: number, calls?: number[]): Promise<Probe> {
   const seen: Seen[] = [];
   let memory: WebAssembly.Memory | undefined;
-  const fdWrite = demultiplexFdWrite(fakeWasi(() => memory!, seen, short, calls), () => memory, (r) => seen.push({ record: r }));
+  const fdWrite = demultiplexFdWrite(fakeWasi(() => memory!, seen, short, calls), () => memory, recordingApi(() => memory!, seen));
   const module = await WebAssembly.compile(await watToWasm(PROBE));
   const instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: { fd_write: fdWrite } });
   memory = instance.exports.memory as WebAssembly.Memory;
@@ -106,16 +127,9 @@ async function unlinked(short?: number, calls?: number[]): Promise<Probe> {
 async function linked(short?: number): Promise<Probe> {
   const seen: Seen[] = [];
   let memory: WebAssembly.Memory | undefined;
-  const str = (ptr: number, len: number) => new TextDecoder().decode(new Uint8Array(memory!.buffer, ptr, len));
-  const api = {
-    'span-enter': (p: number, l: number) => seen.push({ record: { type: 'span-enter', name: str(p, l) } }),
-    'span-exit': () => seen.push({ record: { type: 'span-exit' } }),
-    'span-tags': (p: number, l: number) => seen.push({ record: { type: 'span-tags', tags: str(p, l) } }),
-    log: (level: number, p: number, l: number) => seen.push({ record: { type: 'log', level, message: str(p, l) } }),
-    metric: (format: number, p: number, l: number) => seen.push({ record: { type: 'metric', format, text: str(p, l) } }),
-  };
+  const api = recordingApi(() => memory!, seen);
   const wasm = await linkJavy(await watToWasm(PROBE));
-  const imports = { wasi_snapshot_preview1: { fd_write: fakeWasi(() => memory!, seen, short) }, [API_MODULE]: api };
+  const imports = { wasi_snapshot_preview1: { fd_write: fakeWasi(() => memory!, seen, short) }, [API_MODULE]: api as unknown as WebAssembly.ModuleImports };
   const instance = await WebAssembly.instantiate(await WebAssembly.compile(wasm), imports);
   memory = instance.exports.memory as WebAssembly.Memory;
   return probe(instance, seen);
@@ -177,6 +191,99 @@ const CASES: { name: string; run: (p: Probe) => unknown; seen: Seen[] }[] = [
     name: 'records on fd 1 are ordinary output',
     run: (p) => p.write(1, [rec.exit()]),
     seen: [{ fd: 1, text: '\0OBS\x01\x02\0\0\0\0\0' }],
+  },
+  {
+    name: 'text records as console.error writes them, each "\n" swallowed',
+    run: (p) => [
+      p.write(2, [txt.enter('é\nspan 🌍')]),
+      p.write(2, [NL]),
+      p.write(2, [txt.log(255, 'multi\nline')]),
+      p.write(2, [NL]),
+      p.write(2, [txt.metric('m:1|c')]),
+      p.write(2, [NL]),
+      p.write(2, [txt.exit()]),
+      p.write(2, [NL]),
+    ],
+    seen: [
+      { record: { type: 'span-enter', name: 'é\nspan 🌍' } },
+      { record: { type: 'log', level: 255, message: 'multi\nline' } },
+      { record: { type: 'metric', format: 1, text: 'm:1|c' } },
+      { record: { type: 'span-exit' } },
+    ],
+  },
+  {
+    name: 'text records with their "\n" in one iovec, several in one, mixed with binary in one write',
+    run: (p) => [
+      p.write(2, [concat(txt.enter('a'), NL)]),
+      p.write(2, [concat(txt.exit(), txt.enter('b'))]),
+      p.write(2, [NL, rec.exit()]),
+    ],
+    seen: [
+      { record: { type: 'span-enter', name: 'a' } },
+      { record: { type: 'span-exit' } },
+      { record: { type: 'span-enter', name: 'b' } },
+      { record: { type: 'span-exit' } },
+    ],
+  },
+  {
+    name: 'only the one "\n" right after text records is swallowed',
+    run: (p) => [
+      p.write(2, [NL]),
+      p.write(2, [txt.exit()]),
+      p.write(2, [text('\n\n')]),
+      p.write(2, [txt.exit()]),
+      p.write(2, [text('other')]),
+      p.write(2, [NL]),
+      p.write(2, [rec.exit()]),
+      p.write(2, [NL]),
+      p.write(2, [txt.exit()]),
+      p.write(2, [NL, NL]),
+    ],
+    seen: [
+      { fd: 2, text: '\n' },
+      { record: { type: 'span-exit' } },
+      { fd: 2, text: '\n\n' },
+      { record: { type: 'span-exit' } },
+      { fd: 2, text: 'other' },
+      { fd: 2, text: '\n' },
+      { record: { type: 'span-exit' } },
+      { fd: 2, text: '\n' },
+      { record: { type: 'span-exit' } },
+      { fd: 2, text: '\n' },
+    ],
+  },
+  {
+    name: 'malformed text records are text: version, op, uppercase or non-hex digits, length, trailing bytes, short header',
+    run: (p) => [
+      p.write(2, [txt.raw('\0OBSt220000000000')]),
+      p.write(2, [txt.raw('\0OBSt160000000000')]),
+      p.write(2, [txt.raw('\0OBSt100000000000')]),
+      p.write(2, [txt.raw('\0OBSt14A000000002hi')]),
+      p.write(2, [txt.raw('\0OBSt140300000002hi!')]),
+      p.write(2, [txt.raw('\0OBSt140300000003hi')]),
+      p.write(2, [txt.raw('\0OBSt14g300000002hi')]),
+      p.write(2, [concat(txt.exit(), text('\n\n'))]),
+      p.write(2, [txt.raw('\0OBSt120000000')]),
+    ],
+    seen: [
+      { fd: 2, text: '\0OBSt220000000000' },
+      { fd: 2, text: '\0OBSt160000000000' },
+      { fd: 2, text: '\0OBSt100000000000' },
+      { fd: 2, text: '\0OBSt14A000000002hi' },
+      { fd: 2, text: '\0OBSt140300000002hi!' },
+      { fd: 2, text: '\0OBSt140300000003hi' },
+      { fd: 2, text: '\0OBSt14g300000002hi' },
+      { fd: 2, text: '\0OBSt120000000000\n\n' },
+      { fd: 2, text: '\0OBSt120000000' },
+    ],
+  },
+  {
+    name: 'text records on fd 1 are ordinary output, and their "\n" too',
+    run: (p) => [p.write(1, [txt.exit()]), p.write(1, [NL])],
+    seen: [
+      { fd: 1, text: '\0OBSt120000000000' },
+      { fd: 1, text: '\n' },
+    ],
   },
   {
     name: 'empty writes',

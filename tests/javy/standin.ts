@@ -6,7 +6,7 @@
  * Each call traps unless fd_write returns 0 and reports every byte written, so a linked module
  * that loses or miscounts bytes fails the test.
  */
-import { decodeRecords, isRecordRun, type JavyRecord } from '../../host/abi/javy-records.ts';
+import { decodeRecords, isRecordRun, type JavyRecord } from '../../host/javy/records.ts';
 import { watToWasm } from '../../host/node/load.ts';
 import { API_IMPORTS } from '../helpers/wat.ts';
 
