@@ -152,7 +152,7 @@ describe('a Javy guest bundled in the project', () => {
     expect(bundle).not.toMatch(/^\s*import\s/m);
 
     // QuickJS and the WASI stand-in do what `javy build` and the Javy runtime would.
-    const { writes } = await runInQuickJS(bundle);
+    const { writes } = await runInQuickJS(bundle, { stdin: readFileSync(join(ROOT, 'examples/javy/order.json')) });
     writeFileSync(path('app.wasm'), await standinWasm(writes));
     const link = bin('wasm-observe', ['javy-link', 'app.wasm', '-o', 'app.linked.wasm']);
     expect(link.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND/);
