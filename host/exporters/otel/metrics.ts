@@ -14,7 +14,7 @@
 import type { Attributes, Counter, Gauge, Histogram, Meter, MeterProvider as ApiMeterProvider, UpDownCounter } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { addTag } from '../../trace/tags.ts';
+import { addTag, attributeMap } from '../../trace/tags.ts';
 import type { GuestMetric } from '../../trace/model.ts';
 
 /** Collects on demand: exporters decide when (trace end, shutdown, an interval). */
@@ -67,7 +67,7 @@ export class OtelMetrics {
       this.dropped++;
       return;
     }
-    const attributes: Record<string, unknown> = {};
+    const attributes = attributeMap<unknown>();
     for (const tag of point.tags) addTag(attributes, tag);
     const attrs = attributes as Attributes;
     const series = `${point.type}\u0000${point.name}\u0000${JSON.stringify(attrs)}`;
