@@ -11,4 +11,4 @@ export type { StatsdPoint } from './trace/statsd.ts';
 export { parseStatsd } from './trace/statsd.ts';
 export { parseTags } from './trace/tags.ts';
 export { ATTR } from './trace/builder.ts';
-export type { TelemetryExporter, ExportStats } from './exporters/exporter.ts';
+export { WriteError, WRITE_ERROR_EXIT_CODE, type TelemetryExporter, type ExportStats } from './exporters/exporter.ts';

@@ -9,7 +9,8 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { GuestMetric, TraceSummary } from '../trace/model.ts';
 import { ATTR } from '../trace/builder.ts';
 import { tagText } from '../trace/tags.ts';
-import type { ExportStats, TelemetryExporter } from './exporter.ts';
+import { WriteError, type ExportStats, type TelemetryExporter } from './exporter.ts';
+import { LineWriter } from './line-writer.ts';
 
 export interface StdoutOptions {
   /** Where the text goes. Default: the process's stderr. */
@@ -34,6 +35,7 @@ interface Node {
 export class StdoutExporter implements TelemetryExporter {
   readonly name = 'stdout';
   private readonly write: (text: string) => void;
+  private readonly stderr: LineWriter | undefined;
   private readonly maxItems: number;
   private readonly color: boolean;
   private spans: ReadableSpan[] = [];
@@ -43,7 +45,8 @@ export class StdoutExporter implements TelemetryExporter {
   private readonly counts: ExportStats = { exported: 0, dropped: 0 };
 
   constructor(options: StdoutOptions = {}) {
-    this.write = options.write ?? ((text) => process.stderr.write(text));
+    if (options.write === undefined) this.stderr = new LineWriter('-', 2);
+    this.write = options.write ?? ((text) => void this.stderr?.write(text));
     this.maxItems = options.maxItems ?? 5000;
     this.color = options.color ?? (options.write === undefined && process.stderr.isTTY === true);
   }
@@ -94,7 +97,8 @@ export class StdoutExporter implements TelemetryExporter {
     if (summary.error !== undefined) out.push(this.paint(31, `error: ${summary.error}`));
     if (this.notShown > 0) out.push(this.paint(2, `(${this.notShown} spans, logs and metrics not shown)`));
     this.write(out.join('\n') + '\n');
-    this.counts.exported += this.kept;
+    if (this.stderr?.error === undefined) this.counts.exported += this.kept;
+    else this.counts.dropped += this.kept;
     this.spans = [];
     this.lines = new Map();
     this.kept = 0;
@@ -103,10 +107,12 @@ export class StdoutExporter implements TelemetryExporter {
 
   async forceFlush(): Promise<void> {}
 
-  async shutdown(): Promise<void> {}
+  async shutdown(): Promise<void> {
+    if (this.stderr?.error !== undefined) throw new WriteError(`stdout: cannot write ${this.stderr.error}`);
+  }
 
   stats(): ExportStats {
-    return { ...this.counts };
+    return this.stderr?.error === undefined ? { ...this.counts } : { ...this.counts, writeError: this.stderr.error };
   }
 
   private room(): boolean {

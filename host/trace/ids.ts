@@ -35,10 +35,6 @@ export function spanIdHex(hi: number, lo: number): string {
   return hex8(hi === 0 ? 1 : hi) + hex8(lo);
 }
 
-export function newSpanId(): string {
-  return spanIdHex(next32(), next32());
-}
-
 export function newTraceId(): string {
   const words = new Uint32Array(4);
   crypto.getRandomValues(words);
