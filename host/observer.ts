@@ -16,7 +16,7 @@ import { resourceFromAttributes, type Resource } from '@opentelemetry/resources'
 import { createImports, type ObserveImports } from './abi/imports.ts';
 import { GuestMemory } from './abi/memory.ts';
 import { functionNames } from './abi/names.ts';
-import { now, type AnomalyKind, type GuestEvent } from './events.ts';
+import { now, type AnomalyKind, type EventSink, type GuestEvent } from './events.ts';
 import { TraceBuilder } from './trace/builder.ts';
 import { activeSpanContext } from './trace/parent.ts';
 import type { GuestMetric, TelemetrySink, TraceSummary } from './trace/model.ts';
@@ -47,12 +47,18 @@ export interface ObserverOptions {
    * busy then is given up on and says so in its `lastError`. Default 10 000 ms (OTLP's export timeout).
    */
   exportTimeoutMillis?: number;
+  /**
+   * Decoded guest events go here instead of this Observer's trace builder: the CLI runs the guest
+   * on a thread of its own and forwards them to the Observer that builds and exports traces.
+   */
+  eventSink?: EventSink;
 }
 
 export class Observer {
   readonly resource: Resource;
   private readonly memory: GuestMemory;
   private readonly builder: TraceBuilder;
+  private readonly events: EventSink;
   private readonly abi: ObserveImports;
   private readonly exporters: TelemetryExporter[];
   private readonly demangle: (name: string) => string;
@@ -83,7 +89,8 @@ export class Observer {
       scope: { name: 'wasm-observe', version: VERSION },
       anomalyLogLimit: options.anomalyLogLimit,
     });
-    this.abi = createImports(this.memory, this.builder);
+    this.events = options.eventSink ?? this.builder;
+    this.abi = createImports(this.memory, this.events);
   }
 
   /**
@@ -169,7 +176,7 @@ export class Observer {
 
   /** Feeds one event as if the guest had sent it (for bridges such as the Javy record decoder). */
   handle(event: GuestEvent): void {
-    this.builder.handle(event);
+    this.events.handle(event);
   }
 
   /** Anomaly counts over every trace so far. */
