@@ -79,6 +79,7 @@ export class OtlpJsonlExporter implements TelemetryExporter {
 
   stats(): ExportStats {
     const stats: ExportStats = { ...this.counts, dropped: this.counts.dropped + this.metrics.dropped };
+    if (this.metrics.dropReason !== undefined) stats.lastError ??= this.metrics.dropReason;
     if (this.out.error !== undefined) stats.writeError = this.out.error;
     return stats;
   }
