@@ -2,9 +2,12 @@
 import { hostBench } from './host.bench.ts';
 import { guestBench } from './guest.bench.ts';
 import { instrumentBench } from './instrument.bench.ts';
+import { cliBench } from './cli.bench.ts';
 
 await hostBench();
 console.log();
 await guestBench();
 console.log();
 await instrumentBench();
+console.log();
+await cliBench();
