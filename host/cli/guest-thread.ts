@@ -60,7 +60,16 @@ export class SignalWatch {
   }
 }
 
-const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
+/**
+ * The guest thread's code: the built `worker.js`, or, when the CLI runs from its TypeScript
+ * sources (tests, `tsx host/cli/main.ts`), `worker.ts` behind tsx's loader, which Node 20 does
+ * not pass on to worker threads by itself.
+ */
+function startWorker(workerData: GuestThreadData): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData });
+  const source = JSON.stringify(new URL('./worker.ts', import.meta.url).href);
+  return new Worker(`import('tsx/esm/api').then((tsx) => tsx.register()).then(() => import(${source}))`, { eval: true, workerData });
+}
 
 export async function runInGuestThread(module: WebAssembly.Module, options: GuestThreadOptions, signals: SignalWatch): Promise<GuestThreadResult> {
   const { observer } = options;
@@ -83,7 +92,7 @@ export async function runInGuestThread(module: WebAssembly.Module, options: Gues
       traceName: options.traceName,
     },
   };
-  const worker = new Worker(WORKER_URL, { workerData: data });
+  const worker = startWorker(data);
   const poll = setInterval(() => reader.drain(observer), POLL_MS);
   let kill: ReturnType<typeof setTimeout> | undefined;
   signals.whenStopped(() => {
