@@ -5,6 +5,7 @@ import { instrumentBench } from './instrument.bench.ts';
 import { leavesBench } from './leaves.bench.ts';
 import { startupBench } from './startup.bench.ts';
 import { javyBench } from './javy.bench.ts';
+import { cliBench } from './cli.bench.ts';
 
 await hostBench();
 console.log();
@@ -17,3 +18,5 @@ console.log();
 await startupBench();
 console.log();
 await javyBench();
+console.log();
+await cliBench();

@@ -11,7 +11,7 @@ export type { StatsdPoint } from './trace/statsd.ts';
 export { parseStatsd } from './trace/statsd.ts';
 export { parseTags } from './trace/tags.ts';
 export { ATTR, EVENT } from './trace/vocabulary.ts';
-export type { TelemetryExporter, ExportStats } from './exporters/exporter.ts';
+export { WriteError, WRITE_ERROR_EXIT_CODE, type TelemetryExporter, type ExportStats } from './exporters/exporter.ts';
 export { TextTreeExporter, type TextTreeOptions } from './exporters/text-tree.ts';
 export { OtlpHttpExporter, type OtlpHttpExporterOptions, type OtlpHttpSignal } from './exporters/otlp-http.ts';
 export { OtelSdkExporter, type OtelSdkOptions } from './exporters/otel-sdk.ts';

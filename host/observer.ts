@@ -16,7 +16,7 @@ import { resourceFromAttributes, type Resource } from '@opentelemetry/resources'
 import { createImports, type ObserveImports } from './abi/imports.ts';
 import { GuestMemory } from './abi/memory.ts';
 import { functionNames } from './abi/names.ts';
-import { now, type AnomalyKind, type GuestEvent } from './events.ts';
+import { now, type AnomalyKind, type EventSink, type GuestEvent } from './events.ts';
 import { TraceBuilder } from './trace/builder.ts';
 import { activeSpanContext } from './trace/parent.ts';
 import type { GuestMetric, TelemetrySink, TraceSummary } from './trace/model.ts';
@@ -42,12 +42,23 @@ export interface ObserverOptions {
   demangle?: (name: string) => string;
   /** Anomalies of one kind logged individually per trace; the rest are only counted. Default 10. */
   anomalyLogLimit?: number;
+  /**
+   * The longest `shutdown()` waits for every exporter's final delivery together; an exporter still
+   * busy then is given up on and says so in its `lastError`. Default 10 000 ms (OTLP's export timeout).
+   */
+  exportTimeoutMillis?: number;
+  /**
+   * Decoded guest events go here instead of this Observer's trace builder: the CLI runs the guest
+   * on a thread of its own and forwards them to the Observer that builds and exports traces.
+   */
+  eventSink?: EventSink;
 }
 
 export class Observer {
   readonly resource: Resource;
   private readonly memory: GuestMemory;
   private readonly builder: TraceBuilder;
+  private readonly events: EventSink;
   private readonly abi: ObserveImports;
   private readonly exporters: TelemetryExporter[];
   private readonly demangle: (name: string) => string;
@@ -55,10 +66,14 @@ export class Observer {
   private readonly nameCache = new Map<number, string>();
   private readonly totals: Partial<Record<AnomalyKind, number>> = {};
   private shutDown = false;
+  private readonly exportTimeout: number;
+  /** Exporters whose shutdown did not finish within the export timeout. */
+  private readonly gaveUp = new Set<string>();
 
   constructor(options: ObserverOptions = {}) {
     this.exporters = options.exporters ?? [];
     this.demangle = options.demangle ?? ((name) => name);
+    this.exportTimeout = options.exportTimeoutMillis ?? 10_000;
     this.resource = resourceFromAttributes({
       'service.name': options.serviceName ?? DEFAULT_SERVICE_NAME,
       'telemetry.sdk.name': 'wasm-observe',
@@ -74,7 +89,8 @@ export class Observer {
       scope: { name: 'wasm-observe', version: VERSION },
       anomalyLogLimit: options.anomalyLogLimit,
     });
-    this.abi = createImports(this.memory, this.builder);
+    this.events = options.eventSink ?? this.builder;
+    this.abi = createImports(this.memory, this.events);
   }
 
   /**
@@ -160,7 +176,7 @@ export class Observer {
 
   /** Feeds one event as if the guest had sent it (for bridges such as the Javy record decoder). */
   handle(event: GuestEvent): void {
-    this.builder.handle(event);
+    this.events.handle(event);
   }
 
   /** Anomaly counts over every trace so far. */
@@ -170,19 +186,45 @@ export class Observer {
 
   /** Delivery counts per exporter. */
   exportStats(): Record<string, ExportStats> {
-    return Object.fromEntries(this.exporters.map((e) => [e.name, e.stats()]));
+    return Object.fromEntries(
+      this.exporters.map((e) => {
+        const stats = e.stats();
+        if (!this.gaveUp.has(e.name)) return [e.name, stats];
+        const gaveUp = `gave up after the ${this.exportTimeout} ms export timeout`;
+        return [e.name, { ...stats, lastError: stats.lastError === undefined ? gaveUp : `${gaveUp}; ${stats.lastError}` }];
+      }),
+    );
   }
 
   async forceFlush(): Promise<void> {
     await Promise.all(this.exporters.map((e) => e.forceFlush()));
   }
 
-  /** Finishes an open trace, flushes and shuts down every exporter. */
+  /**
+   * Finishes an open trace, flushes and shuts down every exporter, all within the export timeout.
+   * Rejects with the first exporter's failure (a {@link WriteError} when a file could not be
+   * written) once every exporter has finished or been given up on.
+   */
   async shutdown(): Promise<void> {
     if (this.shutDown) return;
     this.shutDown = true;
     if (this.builder.active) this.finishTrace();
-    await Promise.all(this.exporters.map((e) => e.shutdown()));
+    const failures: unknown[] = [];
+    const pending = new Set(this.exporters);
+    const finished = Promise.all(
+      this.exporters.map((e) =>
+        e.shutdown().then(
+          () => void pending.delete(e),
+          (err: unknown) => void (pending.delete(e), failures.push(err)),
+        ),
+      ),
+    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.exportTimeout)));
+    await Promise.race([finished, deadline]);
+    clearTimeout(timer);
+    for (const e of pending) this.gaveUp.add(e.name);
+    if (failures.length > 0) throw failures[0];
   }
 
   private functionName(index: number): string {

@@ -86,7 +86,8 @@ export function createImports(memory: GuestMemory, sink: EventSink): ObserveImpo
       const time = clock();
       try {
         const message = read(ptr, len, time);
-        if (message !== undefined) sink.handle({ type: 'log', time, level, message });
+        // Number(): a guest may declare the level (or the format below) as i64, a BigInt here.
+        if (message !== undefined) sink.handle({ type: 'log', time, level: Number(level), message });
       } catch (err) {
         hostError(err);
       }
@@ -96,7 +97,7 @@ export function createImports(memory: GuestMemory, sink: EventSink): ObserveImpo
       const time = clock();
       try {
         const text = read(ptr, len, time);
-        if (text !== undefined) sink.handle({ type: 'metric', time, format, text });
+        if (text !== undefined) sink.handle({ type: 'metric', time, format: Number(format), text });
       } catch (err) {
         hostError(err);
       }

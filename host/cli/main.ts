@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import type { Command } from './command.ts';
 import { UsageError } from './command.ts';
+import { silenceWasiWarning } from './warnings.ts';
 
 /** Subcommands, each in its own file; loaded on demand so `run` does not pay for binaryen. */
 const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
@@ -19,15 +20,6 @@ function help(): string {
     '',
     "Run 'wasm-observe <command> --help' for a command's options.",
   ].join('\n');
-}
-
-/** Node prints an ExperimentalWarning for node:wasi on every run; it is noise for our users. */
-function silenceWasiWarning(): void {
-  const emit = process.emitWarning.bind(process);
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    const text = typeof warning === 'string' ? warning : warning.message;
-    if (!text.includes('WASI')) (emit as (...a: unknown[]) => void)(warning, ...rest);
-  }) as typeof process.emitWarning;
 }
 
 export async function main(argv: string[]): Promise<number> {

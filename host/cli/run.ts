@@ -4,7 +4,9 @@ import { OTLP_PROTOCOLS, resourceAttributesFromEnv } from '../exporters/otel/con
 import { STATSD_DIALECTS } from '../exporters/statsd.ts';
 import { DATADOG_TRACE_TYPES } from '../exporters/datadog-span.ts';
 import { parseTraceparent } from '../trace/parent.ts';
-import { runWasi } from '../node/wasi.ts';
+import { loadModule } from '../node/wasi.ts';
+import { WRITE_ERROR_EXIT_CODE } from '../exporters/exporter.ts';
+import { runInGuestThread, SignalWatch, SIGNAL_EXIT_CODES } from './guest-thread.ts';
 import { loadDemangler } from '../node/demangle.ts';
 import { loadWasm } from '../node/load.ts';
 import { dynamicJavyNamespace } from '../javy/plugin.ts';
@@ -41,6 +43,10 @@ const usage = `usage: wasm-observe run <module.wasm|module.wat> [options] [-- gu
 
 Runs a WASI preview1 command (_start) or, with --invoke, a reactor export, and exports the
 guest's spans, logs and metrics. Exits with the guest's exit code (${TRAP_EXIT_CODE} on a trap).
+Telemetry is flushed first, within the export timeout ($OTEL_EXPORTER_OTLP_TIMEOUT, default
+10 s). SIGINT or SIGTERM stops the guest, closes its open spans as errors, flushes, and exits
+${SIGNAL_EXIT_CODES.SIGINT} or ${SIGNAL_EXIT_CODES.SIGTERM}. If a file or stream cannot be written (--out, the stderr tree), the
+reason goes to stderr and a successful run exits ${WRITE_ERROR_EXIT_CODE}.
 
 options:
   --exporter <name>     where telemetry goes, repeatable: ${Object.keys(EXPORTERS).join(', ')}
@@ -79,6 +85,8 @@ const run: Command = {
     const { values, positionals } = parseCommandLine(argv, OPTIONS, true);
     const [path, ...guestArgs] = positionals;
     if (path === undefined) throw new UsageError('missing <module.wasm>');
+    // From here on a signal stops the guest and still flushes its telemetry.
+    const signals = new SignalWatch();
     const env = process.env;
     const parent = traceParent(values.traceparent, env);
     let exporters;
@@ -87,12 +95,14 @@ const run: Command = {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
+    const maxStringBytes = number(values['max-string'], '--max-string');
     const observer = new Observer({
       exporters,
       serviceName: values.service ?? env.OTEL_SERVICE_NAME ?? DEFAULT_SERVICE_NAME,
       resourceAttributes: resourceAttributesFromEnv(env),
       minSpanDurationMicros: number(values['min-span-us'], '--min-span-us') ?? 20,
-      maxStringBytes: number(values['max-string'], '--max-string'),
+      maxStringBytes,
+      exportTimeoutMillis: exportTimeout(env),
       demangle: await loadDemangler(),
     });
     const bytes = await loadWasm(path);
@@ -100,25 +110,37 @@ const run: Command = {
     if (namespace !== undefined) {
       throw new UsageError(`${path} is a dynamically linked Javy module (it imports QuickJS from '${namespace}'): pass --javy-plugin <plugin.wasm>`);
     }
-    const result = await runWasi(bytes, {
-      observer,
-      programName: path.split('/').pop()!,
-      parent,
-      args: guestArgs,
-      invoke: values.invoke,
-      javyPlugin: values['javy-plugin'] === undefined ? undefined : await loadWasm(values['javy-plugin']),
-      env: Object.fromEntries((values.env ?? []).map(splitPair('=', '--env'))),
-      preopens: Object.fromEntries((values.dir ?? []).map((d) => (d.includes(':') ? splitPair(':', '--dir')(d) : [d, d]))),
-    });
-    // Telemetry is flushed before the exit code is reported, whatever happened.
-    await observer.shutdown();
-    report(observer);
+    const programName = path.split('/').pop()!;
+    const result = await runInGuestThread(
+      await loadModule(bytes),
+      {
+        observer,
+        programName,
+        traceName: values.invoke ? `invoke ${values.invoke}` : `run ${programName}`,
+        parent,
+        args: guestArgs,
+        invoke: values.invoke,
+        javyPlugin: values['javy-plugin'] === undefined ? undefined : await loadModule(values['javy-plugin']),
+        env: Object.fromEntries((values.env ?? []).map(splitPair('=', '--env'))),
+        preopens: Object.fromEntries((values.dir ?? []).map((d) => (d.includes(':') ? splitPair(':', '--dir')(d) : [d, d]))),
+        maxStringBytes,
+      },
+      signals,
+    );
+    // Telemetry is flushed before the exit code is reported, whatever happened; a file that
+    // could not be written is reported by report() from the exporter's stats.
+    await observer.shutdown().catch(() => {});
+    const writeFailed = report(observer);
+    if (signals.received !== undefined) {
+      process.stderr.write(`wasm-observe: ${signals.received}: guest stopped\n`);
+      return SIGNAL_EXIT_CODES[signals.received];
+    }
     if (result.error !== undefined) {
       process.stderr.write(`wasm-observe: guest trapped: ${(result.error as Error)?.message ?? String(result.error)}\n`);
       return TRAP_EXIT_CODE;
     }
     if (result.returnValue !== undefined) process.stdout.write(`${String(result.returnValue)}\n`);
-    return result.exitCode;
+    return result.exitCode === 0 && writeFailed ? WRITE_ERROR_EXIT_CODE : result.exitCode;
   },
 };
 
@@ -171,16 +193,28 @@ function splitPair(sep: string, flag: string): (text: string) => [string, string
   };
 }
 
-/** Anomalies and export drops, on stderr, only when there are any. */
-function report(observer: Observer): void {
+/** OTEL_EXPORTER_OTLP_TIMEOUT bounds the whole final flush too; default 10 s. */
+function exportTimeout(env: NodeJS.ProcessEnv): number {
+  const ms = Number(env.OTEL_EXPORTER_OTLP_TIMEOUT);
+  return Number.isFinite(ms) && ms > 0 ? ms : 10_000;
+}
+
+/** Anomalies, export drops and write errors, on stderr, only when there are any. True if a write failed. */
+function report(observer: Observer): boolean {
+  let writeFailed = false;
   const anomalies = Object.entries(observer.anomalies());
   if (anomalies.length > 0) {
     const total = anomalies.reduce((n, [, c]) => n + c, 0);
     process.stderr.write(`wasm-observe: ${total} anomalies in guest input: ${anomalies.map(([k, c]) => `${k} ×${c}`).join(', ')}\n`);
   }
   for (const [name, stats] of Object.entries(observer.exportStats())) {
-    if (stats.dropped > 0) {
+    if (stats.writeError !== undefined) {
+      writeFailed = true;
+      process.stderr.write(`wasm-observe: exporter ${name} cannot write ${stats.writeError}\n`);
+    }
+    if (stats.dropped > 0 || stats.lastError?.startsWith('gave up')) {
       process.stderr.write(`wasm-observe: exporter ${name} dropped ${stats.dropped} items${stats.lastError ? ` (${stats.lastError})` : ''}\n`);
     }
   }
+  return writeFailed;
 }

@@ -4,10 +4,10 @@
  * and `dd.service` / `dd.env` / `dd.version`. They go to the HTTP log intake (agentless, needs an
  * API key) or as JSON lines to a file or stream the agent tails.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { hostname } from 'node:os';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import type { ExportStats } from './exporter.ts';
+import { WriteError, type ExportStats } from './exporter.ts';
+import { LineWriter } from './line-writer.ts';
 import { send, httpTarget, type HttpTarget } from './http.ts';
 import { DeliveryQueue, type QueueOptions } from './queue.ts';
 import { ddId } from './datadog-span.ts';
@@ -67,7 +67,7 @@ export function toDatadogLog(record: ReadableLogRecord, context: LogContext): Re
 /** Where Datadog log entries go: the HTTP intake (batched, retried) or JSON lines. */
 export class DatadogLogSink {
   private readonly queue: DeliveryQueue<Record<string, unknown>> | undefined;
-  private readonly out: WriteStream | NodeJS.WriteStream | undefined;
+  private readonly out: LineWriter | undefined;
   private readonly counts: ExportStats = { exported: 0, dropped: 0 };
 
   constructor(options: DatadogLogsOptions) {
@@ -81,9 +81,7 @@ export class DatadogLogSink {
         { maxBatchSize: 1000, ...options.queue },
       );
     } else {
-      const path = options.path ?? '-';
-      this.out = path === '-' ? process.stderr : createWriteStream(path, { flags: 'a' });
-      this.out.on('error', (err: Error) => (this.counts.lastError = err.message));
+      this.out = new LineWriter(options.path ?? '-', 2);
     }
   }
 
@@ -92,8 +90,8 @@ export class DatadogLogSink {
       this.queue.push(entry);
       return;
     }
-    this.out!.write(`${JSON.stringify(entry)}\n`);
-    this.counts.exported++;
+    if (this.out!.write(`${JSON.stringify(entry)}\n`)) this.counts.exported++;
+    else this.counts.dropped++;
   }
 
   async flush(): Promise<void> {
@@ -102,10 +100,12 @@ export class DatadogLogSink {
 
   async shutdown(): Promise<void> {
     await this.queue?.shutdown();
-    if (this.out && this.out !== process.stderr) await new Promise<void>((resolve) => (this.out as WriteStream).end(resolve));
+    this.out?.close();
+    if (this.out?.error !== undefined) throw new WriteError(`datadog logs: cannot write ${this.out.error}`);
   }
 
   stats(): ExportStats {
-    return this.queue ? this.queue.counts : this.counts;
+    if (this.queue) return this.queue.counts;
+    return this.out?.error === undefined ? this.counts : { ...this.counts, writeError: this.out.error };
   }
 }

@@ -7,6 +7,7 @@
 import { SpanStatusCode, type AttributeValue } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ATTR } from '../trace/vocabulary.ts';
+import { attributeMap } from '../trace/tags.ts';
 
 export const DATADOG_TRACE_TYPES = ['web', 'db', 'cache', 'custom'] as const;
 export type DatadogTraceType = (typeof DATADOG_TRACE_TYPES)[number];
@@ -53,8 +54,9 @@ export function ddId(hex: string): bigint {
 
 export function toDatadog(span: ReadableSpan, defaults: SpanDefaults): DatadogSpan {
   const context = span.spanContext();
-  const meta: Record<string, string> = { ...defaults.tags };
-  const metrics: Record<string, number> = {};
+  // Guest tags become keys here: maps without a prototype for a `__proto__` tag to reach.
+  const meta = Object.assign(attributeMap<string>(), defaults.tags);
+  const metrics = attributeMap<number>();
   for (const [key, value] of Object.entries(span.attributes)) put(meta, metrics, key, value);
   let error = 0;
   if (span.status.code === SpanStatusCode.ERROR) {

@@ -157,7 +157,9 @@ export class DatadogExporter implements TelemetryExporter {
     if (this.closed) return;
     await this.forceFlush();
     this.closed = true;
-    await Promise.all([this.traces.shutdown(), this.statsd?.shutdown(), this.logs?.shutdown()]);
+    const results = await Promise.allSettled([this.traces.shutdown(), this.statsd?.shutdown(), this.logs?.shutdown()]);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   stats(): ExportStats {
@@ -166,6 +168,7 @@ export class DatadogExporter implements TelemetryExporter {
       exported: parts.reduce((n, s) => n + s.exported, 0),
       dropped: parts.reduce((n, s) => n + s.dropped, 0) + this.lateDrops,
       lastError: parts.map((s) => s.lastError).find((e) => e !== undefined),
+      ...(this.logs?.stats().writeError !== undefined && { writeError: this.logs.stats().writeError }),
     };
   }
 

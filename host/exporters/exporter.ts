@@ -12,6 +12,20 @@ export interface ExportStats {
   dropped: number;
   /** The last delivery error, if any. */
   lastError?: string;
+  /**
+   * A local file or stream (`--out`, standard output or error) could not be opened or written,
+   * as `path: reason`. Unlike a network failure, this means output the user asked for is
+   * incomplete: `shutdown()` rejects with it, and the CLI exits with {@link WRITE_ERROR_EXIT_CODE}.
+   */
+  writeError?: string;
+}
+
+/** The CLI's exit code when a file or stream could not be written and the guest succeeded (EX_IOERR). */
+export const WRITE_ERROR_EXIT_CODE = 74;
+
+/** What `shutdown()` rejects with when a file or stream could not be written. */
+export class WriteError extends Error {
+  override readonly name = 'WriteError';
 }
 
 export interface TelemetryExporter extends TelemetrySink {
@@ -19,7 +33,10 @@ export interface TelemetryExporter extends TelemetrySink {
   readonly name: string;
   /** Delivers everything queued so far. */
   forceFlush(): Promise<void>;
-  /** Flushes, then releases resources; later items are dropped and counted. */
+  /**
+   * Flushes, then releases resources; later items are dropped and counted. Rejects with a
+   * {@link WriteError} if a file or stream could not be written.
+   */
   shutdown(): Promise<void>;
   stats(): ExportStats;
 }

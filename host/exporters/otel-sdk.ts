@@ -68,6 +68,8 @@ export class OtelSdkExporter implements TelemetryExporter {
   }
 
   stats(): ExportStats {
-    return { ...this.counts };
+    const dropped = this.metrics?.dropped ?? 0;
+    if (dropped === 0) return { ...this.counts };
+    return { ...this.counts, dropped: this.counts.dropped + dropped, lastError: this.counts.lastError ?? this.metrics!.dropReason };
   }
 }

@@ -2,14 +2,16 @@
  * `otlp-jsonl`: the OpenTelemetry Collector's file format. Each line is one OTLP/JSON
  * `ExportTraceServiceRequest`, `ExportLogsServiceRequest` or `ExportMetricsServiceRequest`,
  * serialized by the official `@opentelemetry/otlp-transformer`. Lines are written when a trace
- * ends and whenever a batch fills, so a long invocation never holds more than one batch.
+ * ends and whenever a batch fills, synchronously (see {@link LineWriter}), so a long invocation
+ * never holds more than one batch and the file is valid line by line at every moment. After a
+ * write error the rest is dropped and counted, and the error is in `stats().writeError`.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { JsonLogsSerializer, JsonMetricsSerializer, JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { GuestMetric, TraceSummary } from '../trace/model.ts';
-import type { ExportStats, TelemetryExporter } from './exporter.ts';
+import { WriteError, type ExportStats, type TelemetryExporter } from './exporter.ts';
+import { LineWriter } from './line-writer.ts';
 import { OtelMetrics } from './otel/metrics.ts';
 
 export interface OtlpJsonlOptions {
@@ -19,11 +21,11 @@ export interface OtlpJsonlOptions {
   batchSize?: number;
 }
 
-const decoder = new TextDecoder();
+const NEWLINE = Buffer.from('\n');
 
 export class OtlpJsonlExporter implements TelemetryExporter {
   readonly name = 'otlp-jsonl';
-  private readonly out: WriteStream | NodeJS.WriteStream;
+  private readonly out: LineWriter;
   private readonly batchSize: number;
   private spans: ReadableSpan[] = [];
   private logs: ReadableLogRecord[] = [];
@@ -32,8 +34,7 @@ export class OtlpJsonlExporter implements TelemetryExporter {
   private closed = false;
 
   constructor(options: OtlpJsonlOptions) {
-    this.out = options.path === '-' ? process.stdout : createWriteStream(options.path, { flags: 'a' });
-    this.out.on('error', (err: Error) => (this.counts.lastError = err.message));
+    this.out = new LineWriter(options.path);
     this.batchSize = options.batchSize ?? 512;
   }
 
@@ -65,7 +66,6 @@ export class OtlpJsonlExporter implements TelemetryExporter {
     for (const resourceMetrics of await this.metrics.collect()) {
       this.line(JsonMetricsSerializer.serializeRequest(resourceMetrics), 1);
     }
-    await new Promise<void>((resolve) => (this.out.writableNeedDrain ? this.out.once('drain', resolve) : resolve()));
   }
 
   async shutdown(): Promise<void> {
@@ -73,11 +73,15 @@ export class OtlpJsonlExporter implements TelemetryExporter {
     await this.forceFlush();
     this.closed = true;
     await this.metrics.shutdown();
-    if (this.out !== process.stdout) await new Promise<void>((resolve) => (this.out as WriteStream).end(resolve));
+    this.out.close();
+    if (this.out.error !== undefined) throw new WriteError(`otlp-jsonl: cannot write ${this.out.error}`);
   }
 
   stats(): ExportStats {
-    return { ...this.counts, dropped: this.counts.dropped + this.metrics.dropped };
+    const stats: ExportStats = { ...this.counts, dropped: this.counts.dropped + this.metrics.dropped };
+    if (this.metrics.dropReason !== undefined) stats.lastError ??= this.metrics.dropReason;
+    if (this.out.error !== undefined) stats.writeError = this.out.error;
+    return stats;
   }
 
   private refuse(): boolean {
@@ -104,7 +108,7 @@ export class OtlpJsonlExporter implements TelemetryExporter {
       this.counts.dropped += items;
       return;
     }
-    this.out.write(decoder.decode(bytes) + '\n');
-    this.counts.exported += items;
+    if (this.out.write(Buffer.concat([bytes, NEWLINE]))) this.counts.exported += items;
+    else this.counts.dropped += items;
   }
 }

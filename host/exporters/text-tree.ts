@@ -17,8 +17,11 @@ import { tagText } from '../trace/tags.ts';
 import type { ExportStats, TelemetryExporter } from './exporter.ts';
 
 export interface TextTreeOptions {
-  /** Receives one trace's tree, newline-terminated, when the trace ends. */
-  write: (text: string) => void;
+  /**
+   * Receives one trace's tree, newline-terminated, when the trace ends. Returning false says it
+   * could not be written: the trace's items are counted as dropped.
+   */
+  write: (text: string) => unknown;
   /** Items kept per trace for the tree; the rest are counted as not shown. Default 5000. */
   maxItems?: number;
   /** ANSI colours. Default false. */
@@ -40,7 +43,7 @@ interface Node {
 
 export class TextTreeExporter implements TelemetryExporter {
   readonly name: string;
-  private readonly write: (text: string) => void;
+  private readonly write: (text: string) => unknown;
   private readonly maxItems: number;
   private readonly color: boolean;
   private spans: ReadableSpan[] = [];
@@ -101,8 +104,8 @@ export class TextTreeExporter implements TelemetryExporter {
     }
     if (summary.error !== undefined) out.push(this.paint(31, `error: ${summary.error}`));
     if (this.notShown > 0) out.push(this.paint(2, `(${this.notShown} spans, logs and metrics not shown)`));
-    this.write(out.join('\n') + '\n');
-    this.counts.exported += this.kept;
+    if (this.write(out.join('\n') + '\n') === false) this.counts.dropped += this.kept;
+    else this.counts.exported += this.kept;
     this.spans = [];
     this.lines = new Map();
     this.kept = 0;

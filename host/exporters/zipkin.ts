@@ -6,6 +6,7 @@
  * requests c 1`): nothing the guest sent is lost on the way. Logs whose span Zipkin never sees
  * (sent with no span open) are counted as dropped.
  */
+import type { Attributes } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
@@ -41,6 +42,7 @@ export class ZipkinExporter extends OtelPipeline {
   constructor(options: ZipkinOptions = {}) {
     const url = options.url ?? (options.env ?? process.env).OTEL_EXPORTER_ZIPKIN_ENDPOINT ?? DEFAULT_ZIPKIN_URL;
     const official = new OfficialZipkin({ url, headers: options.headers, serviceName: options.serviceName });
+    restoreProtoTags(official);
     super({ name: 'zipkin', spans: new Retrying(official, options.retry), batch: options.batch });
     this.url = url;
     this.maxHeld = options.maxHeldLogs ?? 10_000;
@@ -54,8 +56,9 @@ export class ZipkinExporter extends OtelPipeline {
       this.heldCount -= logs.length;
     }
     const events = [...span.events, ...(logs ?? [])].map(annotation);
+    const attributes = Object.hasOwn(span.attributes, PROTO) ? renameKey(span.attributes, PROTO, PROTO_STANDIN) : span.attributes;
     // The span's own fields and methods, with annotation-ready events.
-    super.onSpan(Object.assign(Object.create(span) as ReadableSpan, { events }));
+    super.onSpan(Object.assign(Object.create(span) as ReadableSpan, { events, attributes }));
   }
 
   override onLog(record: ReadableLogRecord): void {
@@ -83,6 +86,34 @@ export class ZipkinExporter extends OtelPipeline {
     const stats = super.stats();
     return { ...stats, dropped: stats.dropped + this.unplaced };
   }
+}
+
+/**
+ * The official transform copies attributes into a plain object, where a `__proto__` tag would be
+ * swallowed by the prototype setter: such a tag travels under a stand-in key and is put back as
+ * an own property just before the spans are serialized.
+ */
+const PROTO = '__proto__';
+const PROTO_STANDIN = '\u0000__proto__';
+
+function renameKey(attributes: Attributes, from: string, to: string): Attributes {
+  const copy: Attributes = {};
+  for (const key of Object.keys(attributes)) copy[key === from ? to : key] = attributes[key];
+  return copy;
+}
+
+function restoreProtoTags(official: OfficialZipkin): void {
+  type Send = (spans: { tags?: Record<string, string> }[], done: (result: ExportResult) => void) => void;
+  const internals = official as unknown as { _send: Send };
+  const send = internals._send;
+  internals._send = (spans, done) => {
+    for (const { tags } of spans) {
+      if (tags === undefined || !Object.hasOwn(tags, PROTO_STANDIN)) continue;
+      Object.defineProperty(tags, PROTO, { value: tags[PROTO_STANDIN], enumerable: true, writable: true, configurable: true });
+      delete tags[PROTO_STANDIN];
+    }
+    send(spans, done);
+  };
 }
 
 /** Zipkin annotations carry only a value: the event name with its attributes. */

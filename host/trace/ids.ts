@@ -44,10 +44,6 @@ export function spanIdHex(hi: number, lo: number): string {
   return hex8(hi === 0 ? 1 : hi) + hex8(lo);
 }
 
-export function newSpanId(): string {
-  return spanIdHex(spanIdWord(), spanIdWord());
-}
-
 export function newTraceId(): string {
   if (!seeded) seed();
   const words = new Uint32Array(4);

@@ -43,12 +43,27 @@ export const MAX_TAG_VALUES = 128;
 /**
  * Adds a tag to an attribute map, turning a repeated key into an array of its values. Returns
  * false when the key already holds {@link MAX_TAG_VALUES} values and the tag was dropped.
+ *
+ * Guest text is the key, so a key may be any `Object.prototype` name: only own properties count
+ * as present, and `__proto__` is defined as a plain property instead of going through the
+ * prototype setter. The map may be a plain or a null-prototype object.
  */
 export function addTag(attributes: Record<string, unknown>, [key, value]: Tag): boolean {
-  const existing = attributes[key];
-  if (existing === undefined) attributes[key] = value;
-  else if (!Array.isArray(existing)) attributes[key] = [String(existing), value];
+  const existing = Object.hasOwn(attributes, key) ? attributes[key] : undefined;
+  if (existing === undefined) setOwn(attributes, key, value);
+  else if (!Array.isArray(existing)) setOwn(attributes, key, [String(existing), value]);
   else if (existing.length < MAX_TAG_VALUES) existing.push(value);
   else return false;
   return true;
+}
+
+/** An attribute map no guest key can confuse with a prototype member. */
+export function attributeMap<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/** `map[key] = value`, safe for every key including `__proto__`. */
+export function setOwn(map: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
+  else map[key] = value;
 }

@@ -9,12 +9,13 @@
  * | `ms`, `h`, `d`    | Histogram (`ms` with unit `ms`)                         |
  * | `s`               | Gauge of distinct members seen since the last export   |
  *
- * `#tags` become data-point attributes by the tag rule.
+ * `#tags` become data-point attributes by the tag rule. A negative `ms`, `h` or `d` value cannot
+ * be recorded (OpenTelemetry histograms refuse them) and is counted as dropped.
  */
 import type { Attributes, Counter, Gauge, Histogram, Meter, MeterProvider as ApiMeterProvider, UpDownCounter } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { addTag } from '../../trace/tags.ts';
+import { addTag, attributeMap } from '../../trace/tags.ts';
 import type { GuestMetric } from '../../trace/model.ts';
 
 /** Collects on demand: exporters decide when (trace end, shutdown, an interval). */
@@ -48,8 +49,13 @@ export class OtelMetrics {
   private readonly gauges = new Map<string, number>();
   private readonly sets = new Map<string, { attributes: Attributes; members: Set<string>; gauge: Gauge }>();
   private pending = false;
-  /** Points refused because {@link MAX_INSTRUMENTS} names were already in use. */
+  /**
+   * Points refused: {@link MAX_INSTRUMENTS} names were already in use, or a histogram value was
+   * negative (OpenTelemetry histograms take none; statsd and DogStatsD forwarders still send it).
+   */
   dropped = 0;
+  /** Why the last point was refused, for `ExportStats.lastError`. */
+  dropReason: string | undefined;
 
   /**
    * With `meterProvider` (an embedding program's own), points are recorded into it under its
@@ -64,10 +70,14 @@ export class OtelMetrics {
     const entry = this.meterFor(resource);
     const { meter } = entry;
     if (entry.instruments.size >= MAX_INSTRUMENTS && !entry.instruments.has(instrumentKey(point.type, point.name))) {
-      this.dropped++;
+      this.refuse(`more than ${MAX_INSTRUMENTS} metric names`);
       return;
     }
-    const attributes: Record<string, unknown> = {};
+    if (point.value < 0 && (point.type === 'ms' || point.type === 'h' || point.type === 'd')) {
+      this.refuse(`negative value for histogram '${point.name}' (OpenTelemetry histograms take none)`);
+      return;
+    }
+    const attributes = attributeMap<unknown>();
     for (const tag of point.tags) addTag(attributes, tag);
     const attrs = attributes as Attributes;
     const series = `${point.type}\u0000${point.name}\u0000${JSON.stringify(attrs)}`;
@@ -100,6 +110,11 @@ export class OtelMetrics {
         for (let i = 0; i < times; i++) histogram.record(point.value, attrs);
       }
     }
+  }
+
+  private refuse(reason: string): void {
+    this.dropped++;
+    this.dropReason = reason;
   }
 
   /** Everything recorded so far, one ResourceMetrics per resource; empty if nothing was. */

@@ -105,7 +105,9 @@ export class OtelPipeline implements TelemetryExporter {
   }
 
   stats(): ExportStats {
-    return { ...this.counts, dropped: this.counts.dropped + this.metrics.dropped };
+    const stats = { ...this.counts, dropped: this.counts.dropped + this.metrics.dropped };
+    if (stats.lastError === undefined && this.metrics.dropReason !== undefined) stats.lastError = this.metrics.dropReason;
+    return stats;
   }
 
   /** Collects and pushes the aggregated metrics, one push after another. */

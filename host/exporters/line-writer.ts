@@ -1,0 +1,83 @@
+/**
+ * Lines to a file or a standard stream, written synchronously. A guest holds the thread while it
+ * runs, so an asynchronous stream would only queue its writes in memory until the guest ends;
+ * writing in place keeps memory bounded however long the run, and every line is complete on
+ * disk as soon as it is written. The first failure (open or write) is kept as `path: reason`;
+ * later lines are refused so the file never holds a torn or duplicated line after an error.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+
+/** A standard stream by descriptor, as the `-` path names it. */
+export type StandardStream = 1 | 2;
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+export class LineWriter {
+  /** The path as given, or `standard output` / `standard error`. */
+  readonly path: string;
+  private fd: number | undefined;
+  private readonly owned: boolean;
+  private failure: string | undefined;
+
+  /** `path` `-` means the given standard stream. */
+  constructor(path: string, standard: StandardStream = 1) {
+    if (path === '-') {
+      this.path = standard === 1 ? 'standard output' : 'standard error';
+      this.fd = standard;
+      this.owned = false;
+      return;
+    }
+    this.path = path;
+    this.owned = true;
+    try {
+      this.fd = openSync(path, 'a');
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /** `path: reason` of the first failure, if any. */
+  get error(): string | undefined {
+    return this.failure;
+  }
+
+  /** Writes all of `data`; false when it could not (now or after an earlier failure). */
+  write(data: string | Uint8Array): boolean {
+    if (this.fd === undefined || this.failure !== undefined) return false;
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let offset = 0;
+    while (offset < bytes.length) {
+      try {
+        offset += writeSync(this.fd, bytes, offset);
+      } catch (err) {
+        // A non-blocking pipe whose reader is behind: wait for it, as a blocking write would.
+        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') {
+          Atomics.wait(sleeper, 0, 0, 1);
+          continue;
+        }
+        this.fail(err);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  close(): void {
+    if (this.owned && this.fd !== undefined) {
+      try {
+        closeSync(this.fd);
+      } catch (err) {
+        this.failure ??= `${this.path}: ${reason(err)}`;
+      }
+    }
+    this.fd = undefined;
+  }
+
+  private fail(err: unknown): void {
+    this.failure ??= `${this.path}: ${reason(err)}`;
+  }
+}
+
+function reason(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

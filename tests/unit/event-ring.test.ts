@@ -1,0 +1,79 @@
+/**
+ * The ring that carries guest events from the CLI's guest thread to its main thread: every event
+ * arrives exactly as written, in order, across wrap-arounds, string-table reuse, long strings
+ * and every event type.
+ */
+import { describe, expect, it } from 'vitest';
+import { createRing, Interrupted, RingReader, RingWriter } from '../../host/cli/event-ring.ts';
+import type { GuestEvent } from '../../host/events.ts';
+
+function randomEvent(random: () => number, n: number): GuestEvent {
+  const time = 1.7e12 + n / 7;
+  const text = () => {
+    const r = random();
+    if (r < 0.5) return ['handle-request', 'a:1,b:2', 'requests:1|c', 'é日本\u0000x'][Math.floor(r * 8)]!;
+    if (r < 0.8) return `distinct-${n}`; // more distinct strings than the table holds
+    if (r < 0.9) return 'long '.repeat(100 + Math.floor(random() * 50)); // sent inline
+    return '';
+  };
+  switch (Math.floor(random() * 9)) {
+    case 0:
+      return { type: 'span-enter', time, name: text() };
+    case 1:
+      return { type: 'span-exit', time };
+    case 2:
+      return { type: 'span-tags', time, tags: text() };
+    case 3:
+      return { type: 'log', time, level: Math.floor(random() * 10) - 2, message: text() };
+    case 4:
+      return { type: 'metric', time, format: 1, text: text() };
+    case 5:
+      return { type: 'function-enter', time, index: 0xffffffff };
+    case 6:
+      return { type: 'function-exit', time, index: Math.floor(random() * 100) };
+    case 7:
+      return { type: 'memory-grow', time, pages: -3 };
+    default:
+      return { type: 'anomaly', time, kind: 'out-of-bounds', detail: text() };
+  }
+}
+
+describe('event ring', () => {
+  it('delivers every event exactly, in order, through many wrap-arounds', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const ring = createRing(64 * 1024);
+    const writer = new RingWriter(ring);
+    const reader = new RingReader(ring);
+    const sent: GuestEvent[] = [];
+    const received: GuestEvent[] = [];
+    const sink = { handle: (e: GuestEvent) => void received.push(e) };
+    for (let n = 0; n < 20_000; n++) {
+      const event = randomEvent(random, n);
+      sent.push(event);
+      writer.handle(event);
+      if (n % 30 === 0) reader.drain(sink);
+    }
+    reader.drain(sink);
+    expect(received.length).toBe(sent.length);
+    expect(received).toEqual(sent);
+  });
+
+  it('a full ring makes the writer wait, and a stop request while it waits interrupts it', () => {
+    const ring = createRing(1024);
+    const writer = new RingWriter(ring);
+    const reader = new RingReader(ring);
+    reader.requestStop();
+    expect(writer.stopRequested).toBe(true);
+    let written = 0;
+    expect(() => {
+      for (;;) {
+        writer.handle({ type: 'span-exit', time: written });
+        written++;
+      }
+    }).toThrow(Interrupted);
+    const received: GuestEvent[] = [];
+    expect(reader.drain({ handle: (e) => void received.push(e) })).toBe(written);
+    expect(received.map((e) => e.time)).toEqual(Array.from({ length: written }, (_, i) => i));
+  });
+});
