@@ -59,7 +59,7 @@ type Problem = 'out-of-bounds' | 'pointer-over-4gib' | 'length-over-cap' | 'inva
 
 interface ModelFrame {
   name: string;
-  /** The frame it was closed under (set at close), for paths after re-parenting. */
+  /** The open frame it hangs under: set when it opens, moved up when that one closes first. */
   parent?: ModelFrame;
   fn: number; // -1 for manual spans and the invocation
   tags: Map<string, string[]>;
@@ -126,33 +126,40 @@ class Model {
     return this.stack[this.stack.length - 1]!;
   }
 
+  /** The innermost open manual span's index in the stack, or 0 (the invocation) when none is open. */
+  private innermostManual(): number {
+    let i = this.stack.length - 1;
+    while (i > 0 && this.stack[i]!.fn >= 0) i--;
+    return i;
+  }
+
   private addLog(severity: string, body: string): void {
     this.logOwners.push(this.top());
     this.out.logs.push(['', severity, body]);
   }
 
   enter(name: string, fn: number): void {
-    this.stack.push({ name, fn, tags: new Map(), pages: 0, unclosed: false, id: this.nextId++ });
+    this.stack.push({ name, fn, tags: new Map(), pages: 0, unclosed: false, id: this.nextId++, parent: this.top() });
   }
 
-  /** Closes the frame at `index` of the stack; it is exported now, as a child of the one below. */
+  /**
+   * Closes the frame at `index` of the stack; it is exported now. Manual and function spans close
+   * only by their own exit, so frames above it may stay open: those it held move to its parent.
+   */
   private close(index: number, status: string): void {
     const [frame] = this.stack.splice(index, 1);
     const attributes: [string, unknown][] = [...frame!.tags].map(([k, v]) => [k, v.length === 1 ? v[0] : v]);
     if (frame!.unclosed) attributes.push(['wasm_observe.unclosed', true]);
     if (frame!.fn >= 0) attributes.push(['code.function.index', frame!.fn]);
-    if (frame!.pages > 0) attributes.push(['allocation', frame!.pages * PAGE], ['allocation.pages', frame!.pages]);
-    // Re-parenting: a frame's parent is the one below it when it closes.
-    frame!.parent = this.stack[index - 1];
+    if (frame!.pages > 0) attributes.push(['allocation', frame!.pages], ['allocation.bytes', frame!.pages * PAGE]);
+    for (const above of this.stack.slice(index)) if (above.parent === frame) above.parent = frame!.parent;
     this.closed.push(frame!);
     this.out.spans.push(['', attributes.sort(([a], [b]) => (a < b ? -1 : 1)), status]);
   }
 
   spanExit(): void {
-    let i = this.stack.length - 1;
-    while (i > 0 && this.stack[i]!.fn >= 0) i--;
+    const i = this.innermostManual();
     if (i === 0) return this.anomaly('span-exit-without-span');
-    if (i !== this.stack.length - 1) this.anomaly('span-exit-crosses-function');
     this.close(i, 'OK');
   }
 
@@ -160,17 +167,21 @@ class Model {
     let i = this.stack.length - 1;
     while (i > 0 && this.stack[i]!.fn !== index) i--;
     if (i === 0) return this.anomaly('function-exit-mismatch');
-    while (this.stack.length - 1 > i) {
+    // Function spans opened after it were left by a return not seen; manual spans stay open.
+    for (let j = this.stack.length - 1; j > i; j--) {
+      if (this.stack[j]!.fn < 0) continue;
       this.anomaly('span-left-open');
-      this.top().unclosed = true;
-      this.close(this.stack.length - 1, 'OK');
+      this.stack[j]!.unclosed = true;
+      this.close(j, 'OK');
     }
     this.close(i, 'OK');
   }
 
   tags(text: string): void {
     if (this.stack.length === 1) this.anomaly('tags-without-span');
-    const frame = this.top();
+    // The innermost manual span, or the innermost span when no manual span is open.
+    const manual = this.innermostManual();
+    const frame = manual > 0 ? this.stack[manual]! : this.top();
     for (const part of text.split(',')) {
       const t = part.trim();
       if (t === '') continue;
