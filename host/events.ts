@@ -1,7 +1,9 @@
 /**
- * Events: what a guest said, decoded from its memory, as plain typed records. The abi layer
- * produces them; the trace builder consumes them. Times are milliseconds since the Unix epoch
- * with sub-microsecond fractions (`performance.timeOrigin + performance.now()`).
+ * Events: what a guest said, decoded from its memory. The abi layer calls an {@link EventSink}
+ * method per event, with plain arguments (no object per event on the hot path); the trace builder
+ * is that sink. {@link GuestEvent} is the same event as a record, for queues, threads and tests.
+ * Times are milliseconds since the Unix epoch with sub-microsecond fractions
+ * (`performance.timeOrigin + performance.now()`).
  */
 import type { ReadProblem } from './abi/memory.ts';
 
@@ -35,7 +37,54 @@ export type AnomalyKind =
 
 /** Receives decoded events in the order the guest produced them. */
 export interface EventSink {
-  handle(event: GuestEvent): void;
+  spanEnter(time: number, name: string): void;
+  spanExit(time: number): void;
+  spanTags(time: number, tags: string): void;
+  log(time: number, level: number, message: string): void;
+  metric(time: number, format: number, text: string): void;
+  functionEnter(time: number, index: number): void;
+  functionExit(time: number, index: number): void;
+  memoryGrow(time: number, pages: number): void;
+  anomaly(time: number, kind: AnomalyKind, detail: string): void;
+}
+
+/** Hands one event record to the sink method it stands for. */
+export function dispatch(sink: EventSink, event: GuestEvent): void {
+  switch (event.type) {
+    case 'span-enter':
+      return sink.spanEnter(event.time, event.name);
+    case 'span-exit':
+      return sink.spanExit(event.time);
+    case 'span-tags':
+      return sink.spanTags(event.time, event.tags);
+    case 'log':
+      return sink.log(event.time, event.level, event.message);
+    case 'metric':
+      return sink.metric(event.time, event.format, event.text);
+    case 'function-enter':
+      return sink.functionEnter(event.time, event.index);
+    case 'function-exit':
+      return sink.functionExit(event.time, event.index);
+    case 'memory-grow':
+      return sink.memoryGrow(event.time, event.pages);
+    case 'anomaly':
+      return sink.anomaly(event.time, event.kind, event.detail);
+  }
+}
+
+/** A sink that turns each event into one {@link GuestEvent} record, for a queue or a thread. */
+export function eventRecords(handle: (event: GuestEvent) => void): EventSink {
+  return {
+    spanEnter: (time, name) => handle({ type: 'span-enter', time, name }),
+    spanExit: (time) => handle({ type: 'span-exit', time }),
+    spanTags: (time, tags) => handle({ type: 'span-tags', time, tags }),
+    log: (time, level, message) => handle({ type: 'log', time, level, message }),
+    metric: (time, format, text) => handle({ type: 'metric', time, format, text }),
+    functionEnter: (time, index) => handle({ type: 'function-enter', time, index }),
+    functionExit: (time, index) => handle({ type: 'function-exit', time, index }),
+    memoryGrow: (time, pages) => handle({ type: 'memory-grow', time, pages }),
+    anomaly: (time, kind, detail) => handle({ type: 'anomaly', time, kind, detail }),
+  };
 }
 
 /** Wall-clock milliseconds with sub-microsecond fractions, monotonic within the process. */

@@ -16,7 +16,7 @@ import { resourceFromAttributes, type Resource } from '@opentelemetry/resources'
 import { createImports, type ObserveImports } from './abi/imports.ts';
 import { GuestMemory } from './abi/memory.ts';
 import { functionNames } from './abi/names.ts';
-import { now, type AnomalyKind, type EventSink, type GuestEvent } from './events.ts';
+import { dispatch, now, type AnomalyKind, type EventSink, type GuestEvent } from './events.ts';
 import { TraceBuilder } from './trace/builder.ts';
 import { activeSpanContext } from './trace/parent.ts';
 import type { GuestMetric, TelemetrySink, TraceSummary } from './trace/model.ts';
@@ -174,9 +174,9 @@ export class Observer {
     return result;
   }
 
-  /** Feeds one event as if the guest had sent it (for bridges such as the Javy record decoder). */
+  /** Feeds one event as if the guest had sent it (the CLI's guest thread, tests). */
   handle(event: GuestEvent): void {
-    this.events.handle(event);
+    dispatch(this.events, event);
   }
 
   /** Anomaly counts over every trace so far. */

@@ -1,6 +1,6 @@
 /**
  * The host functions a guest imports, for every namespace in the ABI table. Each call reads its
- * strings safely from guest memory and hands one {@link GuestEvent} to the sink. Nothing here
+ * strings safely from guest memory and calls the sink's method for that event. Nothing here
  * throws into the guest: a bad pointer becomes an `anomaly` event next to the event it spoiled.
  */
 import { IMPORTS, type ImportKind } from './spec.ts';
@@ -37,19 +37,19 @@ export function createImports(memory: GuestMemory, sink: EventSink): ObserveImpo
   const clock = (): number => replayTime ?? now();
   const hold = (handler: HostFunction, args: (number | bigint)[]): void => {
     if (deferred!.length < MAX_DEFERRED) deferred!.push([handler, args, now()]);
-    else sink.handle({ type: 'anomaly', time: now(), kind: 'no-memory', detail: 'call before the memory was bound' });
+    else sink.anomaly(now(), 'no-memory', 'call before the memory was bound');
   };
   const read = (ptr: Ptr, len: number, time: number): string | undefined => {
     const r: ReadResult = memory.read(ptr, len);
     if (r.problem !== undefined) {
-      sink.handle({ type: 'anomaly', time, kind: r.problem, detail: describe(ptr, len) });
+      sink.anomaly(time, r.problem, describe(ptr, len));
     }
     return r.text;
   };
   // A host bug must not become a guest trap: every handler catches, counts and carries on.
   // (try/catch inline rather than a wrapper closure: these run millions of times.)
   const hostError = (err: unknown): void => {
-    sink.handle({ type: 'anomaly', time: now(), kind: 'host-error', detail: String(err) });
+    sink.anomaly(now(), 'host-error', String(err));
   };
 
   const handlers: Record<ImportKind, HostFunction> = {
@@ -57,7 +57,7 @@ export function createImports(memory: GuestMemory, sink: EventSink): ObserveImpo
       if (deferred) return hold(handlers['span-enter'], [ptr, len]);
       const time = clock();
       try {
-        sink.handle({ type: 'span-enter', time, name: read(ptr, len, time) ?? UNREADABLE_NAME });
+        sink.spanEnter(time, read(ptr, len, time) ?? UNREADABLE_NAME);
       } catch (err) {
         hostError(err);
       }
@@ -66,7 +66,7 @@ export function createImports(memory: GuestMemory, sink: EventSink): ObserveImpo
       if (deferred) return hold(handlers['span-exit'], []);
       const time = clock();
       try {
-        sink.handle({ type: 'span-exit', time });
+        sink.spanExit(time);
       } catch (err) {
         hostError(err);
       }
@@ -76,7 +76,7 @@ export function createImports(memory: GuestMemory, sink: EventSink): ObserveImpo
       const time = clock();
       try {
         const tags = read(ptr, len, time);
-        if (tags !== undefined) sink.handle({ type: 'span-tags', time, tags });
+        if (tags !== undefined) sink.spanTags(time, tags);
       } catch (err) {
         hostError(err);
       }
@@ -87,7 +87,7 @@ export function createImports(memory: GuestMemory, sink: EventSink): ObserveImpo
       try {
         const message = read(ptr, len, time);
         // Number(): a guest may declare the level (or the format below) as i64, a BigInt here.
-        if (message !== undefined) sink.handle({ type: 'log', time, level: Number(level), message });
+        if (message !== undefined) sink.log(time, Number(level), message);
       } catch (err) {
         hostError(err);
       }
@@ -97,7 +97,7 @@ export function createImports(memory: GuestMemory, sink: EventSink): ObserveImpo
       const time = clock();
       try {
         const text = read(ptr, len, time);
-        if (text !== undefined) sink.handle({ type: 'metric', time, format: Number(format), text });
+        if (text !== undefined) sink.metric(time, Number(format), text);
       } catch (err) {
         hostError(err);
       }
@@ -106,7 +106,7 @@ export function createImports(memory: GuestMemory, sink: EventSink): ObserveImpo
       if (deferred) return hold(handlers['function-enter'], [index]);
       const time = clock();
       try {
-        sink.handle({ type: 'function-enter', time, index: Number(index) >>> 0 });
+        sink.functionEnter(time, Number(index) >>> 0);
       } catch (err) {
         hostError(err);
       }
@@ -115,7 +115,7 @@ export function createImports(memory: GuestMemory, sink: EventSink): ObserveImpo
       if (deferred) return hold(handlers['function-exit'], [index]);
       const time = clock();
       try {
-        sink.handle({ type: 'function-exit', time, index: Number(index) >>> 0 });
+        sink.functionExit(time, Number(index) >>> 0);
       } catch (err) {
         hostError(err);
       }
@@ -124,7 +124,7 @@ export function createImports(memory: GuestMemory, sink: EventSink): ObserveImpo
       if (deferred) return hold(handlers['memory-grow'], [pages]);
       const time = clock();
       try {
-        sink.handle({ type: 'memory-grow', time, pages: Number(pages) | 0 });
+        sink.memoryGrow(time, Number(pages) | 0);
       } catch (err) {
         hostError(err);
       }

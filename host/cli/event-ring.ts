@@ -13,7 +13,7 @@
  * (both ends keep the same table, filled in record order) and are sent as that id afterwards:
  * no encoding on the guest's thread, no decoding on the other.
  */
-import type { AnomalyKind, EventSink, GuestEvent } from '../events.ts';
+import type { AnomalyKind, GuestEvent } from '../events.ts';
 
 /** Int32 slots of the control block. */
 const WRITE = 0;
@@ -56,8 +56,8 @@ export class Interrupted extends Error {
   }
 }
 
-/** The guest thread's end: an EventSink that writes each event into the ring. */
-export class RingWriter implements EventSink {
+/** The guest thread's end: writes each event record into the ring. */
+export class RingWriter {
   private readonly control: Int32Array;
   private readonly bytes: Buffer;
   private readonly i32: Int32Array;
@@ -204,8 +204,8 @@ export class RingReader {
     Atomics.notify(this.control, READ);
   }
 
-  /** Hands every complete record to `sink`, in order; returns how many. */
-  drain(sink: EventSink): number {
+  /** Hands every complete record to `handle`, in order; returns how many. */
+  drain(handle: (event: GuestEvent) => void): number {
     const end = Atomics.load(this.control, WRITE);
     let r = this.r;
     let n = 0;
@@ -215,7 +215,7 @@ export class RingReader {
         r = 0;
         continue;
       }
-      sink.handle(this.decode(r));
+      handle(this.decode(r));
       r += size;
       n++;
     }

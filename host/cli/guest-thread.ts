@@ -10,6 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import type { SpanContext } from '@opentelemetry/api';
 import type { Observer } from '../observer.ts';
+import type { GuestEvent } from '../events.ts';
 import type { RunResult } from '../node/wasi.ts';
 import { createRing, Interrupted, RingReader } from './event-ring.ts';
 import type { GuestThreadData, GuestThreadReport } from './worker.ts';
@@ -94,7 +95,8 @@ export async function runInGuestThread(module: WebAssembly.Module, options: Gues
     },
   };
   const worker = startWorker(data);
-  const poll = setInterval(() => reader.drain(observer), POLL_MS);
+  const handle = (event: GuestEvent) => observer.handle(event);
+  const poll = setInterval(() => reader.drain(handle), POLL_MS);
   let kill: ReturnType<typeof setTimeout> | undefined;
   signals.whenStopped(() => {
     reader.requestStop();
@@ -113,7 +115,7 @@ export async function runInGuestThread(module: WebAssembly.Module, options: Gues
     clearTimeout(kill);
     signals.whenStopped(undefined);
   }
-  reader.drain(observer);
+  reader.drain(handle);
   const signal = signals.received;
   if (signal !== undefined && (report === undefined || report.interrupted)) {
     observer.finishTrace(new Interrupted());

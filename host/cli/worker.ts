@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Observer } from '../observer.ts';
 import { runWasi, type RunOptions } from '../node/wasi.ts';
 import { Interrupted, RingWriter, type RingBuffers } from './event-ring.ts';
+import { eventRecords } from '../events.ts';
 import { silenceWasiWarning } from './warnings.ts';
 
 export interface GuestThreadData {
@@ -34,7 +35,7 @@ class GuestThreadObserver extends Observer {
     private readonly ring: RingWriter,
     maxStringBytes: number | undefined,
   ) {
-    super({ eventSink: ring, maxStringBytes });
+    super({ eventSink: eventRecords((event) => ring.handle(event)), maxStringBytes });
   }
 
   override imports(module?: WebAssembly.Module): WebAssembly.Imports {

@@ -12,7 +12,7 @@ import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { SeverityNumber } from '@opentelemetry/api-logs';
 import { MetricFormat } from '../abi/spec.ts';
-import type { AnomalyKind, EventSink, GuestEvent } from '../events.ts';
+import type { AnomalyKind, EventSink } from '../events.ts';
 import { Anomalies } from './anomalies.ts';
 import { KeepFilter } from './filter.ts';
 import { Frame } from './frame.ts';
@@ -128,46 +128,17 @@ export class TraceBuilder implements EventSink {
     return summary;
   }
 
-  handle(event: GuestEvent): void {
-    if (!this.active) this.start('wasm', event.time);
-    const spans = this.spans!;
-    switch (event.type) {
-      case 'span-enter':
-        spans.push(new Frame(event.name, this.newRef(), event.time, -1));
-        return;
-      case 'function-enter':
-        spans.push(new Frame(this.options.functionName(event.index), this.newRef(), event.time, event.index));
-        return;
-      case 'span-exit':
-        return this.spanExit(event.time);
-      case 'function-exit':
-        return this.functionExit(event.index, event.time);
-      case 'span-tags': {
-        if (spans.depth === 0) this.anomaly(event.time, 'tags-without-span', event.tags);
-        const frame = spans.manualOrTop();
-        for (const tag of parseTags(event.tags)) frame.tag(tag);
-        return;
-      }
-      case 'log':
-        return this.log(event.level, event.message, event.time);
-      case 'metric':
-        return this.metric(event.format, event.text, event.time);
-      case 'memory-grow':
-        if (event.pages < 0) this.anomaly(event.time, 'memory-grow-negative', String(event.pages));
-        else spans.top().allocationPages += event.pages;
-        return;
-      case 'anomaly':
-        return this.anomaly(event.time, event.kind, event.detail);
-    }
+  spanEnter(time: number, name: string): void {
+    this.open(time).push(new Frame(name, this.newRef(), time, -1));
   }
 
-  private newRef(): SpanRef {
-    return new SpanRef(this.traceId, spanIdWord(), spanIdWord());
+  functionEnter(time: number, index: number): void {
+    this.open(time).push(new Frame(this.options.functionName(index), this.newRef(), time, index));
   }
 
   /** Closes the innermost manual span; function spans opened inside it stay open. */
-  private spanExit(time: number): void {
-    const spans = this.spans!;
+  spanExit(time: number): void {
+    const spans = this.open(time);
     const at = spans.innermostManual();
     if (at < 0) return this.anomaly(time, 'span-exit-without-span', '');
     this.close(spans.remove(at), time, OK_STATUS);
@@ -178,14 +149,71 @@ export class TraceBuilder implements EventSink {
    * open by a return the instrumentation did not see: they close as unclosed. Manual spans opened
    * inside it stay open.
    */
-  private functionExit(index: number, time: number): void {
-    const spans = this.spans!;
+  functionExit(time: number, index: number): void {
+    const spans = this.open(time);
     const at = spans.innermostFunction(index);
     if (at < 0) return this.anomaly(time, 'function-exit-mismatch', this.options.functionName(index));
     for (let i = spans.depth - 1; i > at; i--) {
       if (spans.at(i).functionIndex >= 0) this.leftOpen(spans.remove(i), time);
     }
     this.close(spans.remove(at), time, OK_STATUS);
+  }
+
+  spanTags(time: number, tags: string): void {
+    const spans = this.open(time);
+    if (spans.depth === 0) this.anomaly(time, 'tags-without-span', tags);
+    const frame = spans.manualOrTop();
+    for (const tag of parseTags(tags)) frame.tag(tag);
+  }
+
+  memoryGrow(time: number, pages: number): void {
+    const spans = this.open(time);
+    if (pages < 0) this.anomaly(time, 'memory-grow-negative', String(pages));
+    else spans.top().allocationPages += pages;
+  }
+
+  log(time: number, level: number, message: string): void {
+    const spans = this.open(time);
+    let record = this.records.guestLog(time, level, message);
+    if (record === undefined) {
+      this.anomaly(time, 'unknown-log-level', String(level));
+      record = this.records.log(time, 0 as SeverityNumber, `LEVEL ${level}`, message, {});
+    }
+    this.filter.place(record, spans.top(), time);
+  }
+
+  metric(time: number, format: number, text: string): void {
+    const frame = this.open(time).top();
+    if (format !== MetricFormat.Statsd) {
+      this.anomaly(time, 'unknown-metric-format', String(format));
+      return this.keepRaw(text, format, time);
+    }
+    for (const line of parseStatsd(text)) {
+      if (!line.ok) {
+        this.anomaly(time, 'metric-unparsed', `${line.reason}: ${line.raw}`);
+        this.keepRaw(line.raw, format, time);
+        continue;
+      }
+      for (const point of line.points) {
+        frame.event(metricEvent(point, time));
+        this.filter.place(this.records.metric(point, time), frame, time);
+      }
+    }
+  }
+
+  anomaly(time: number, kind: AnomalyKind, detail: string): void {
+    const record = this.anomalies.count(time, kind, detail);
+    if (record) this.filter.place(record, this.open(time).top(), time);
+  }
+
+  /** The open spans, starting a trace first if none is active (events outside any trace). */
+  private open(time: number): OpenSpans<Frame> {
+    if (this.spans === undefined) this.start('wasm', time);
+    return this.spans!;
+  }
+
+  private newRef(): SpanRef {
+    return new SpanRef(this.traceId, spanIdWord(), spanIdWord());
   }
 
   private leftOpen(frame: Frame, time: number): void {
@@ -219,42 +247,9 @@ export class TraceBuilder implements EventSink {
     }
   }
 
-  private log(level: number, message: string, time: number): void {
-    let record = this.records.guestLog(time, level, message);
-    if (record === undefined) {
-      this.anomaly(time, 'unknown-log-level', String(level));
-      record = this.records.log(time, 0 as SeverityNumber, `LEVEL ${level}`, message, {});
-    }
-    this.filter.place(record, this.spans!.top(), time);
-  }
-
-  private metric(format: number, text: string, time: number): void {
-    const frame = this.spans!.top();
-    if (format !== MetricFormat.Statsd) {
-      this.anomaly(time, 'unknown-metric-format', String(format));
-      return this.keepRaw(text, format, time);
-    }
-    for (const line of parseStatsd(text)) {
-      if (!line.ok) {
-        this.anomaly(time, 'metric-unparsed', `${line.reason}: ${line.raw}`);
-        this.keepRaw(line.raw, format, time);
-        continue;
-      }
-      for (const point of line.points) {
-        frame.event(metricEvent(point, time));
-        this.filter.place(this.records.metric(point, time), frame, time);
-      }
-    }
-  }
-
   /** A metric the host cannot interpret is kept as a flagged log record with the raw text. */
   private keepRaw(raw: string, format: number, time: number): void {
     const attributes = { [ATTR.metricFormat]: format, [ATTR.unparsed]: true };
     this.filter.place(this.records.log(time, WARN_SEVERITY, 'WARN', raw, attributes), this.spans!.top(), time);
-  }
-
-  private anomaly(time: number, kind: AnomalyKind, detail: string): void {
-    const record = this.anomalies.count(time, kind, detail);
-    if (record) this.filter.place(record, this.spans!.top(), time);
   }
 }

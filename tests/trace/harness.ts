@@ -7,7 +7,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { TraceBuilder } from '../../host/trace/builder.ts';
 import type { GuestMetric, TelemetrySink, TraceSummary } from '../../host/trace/model.ts';
-import type { GuestEvent } from '../../host/events.ts';
+import { dispatch, type GuestEvent } from '../../host/events.ts';
 
 /** An event without its time: the harness stamps times itself. */
 export type Step = GuestEvent extends infer E ? (E extends GuestEvent ? Omit<E, 'time'> : never) : never;
@@ -54,7 +54,7 @@ export function build(
   builder.start('test', time);
   steps.forEach((step, i) => {
     time += (typeof stepMicros === 'number' ? stepMicros : stepMicros(i)) / 1000;
-    builder.handle({ ...step, time } as GuestEvent);
+    dispatch(builder, { ...step, time } as GuestEvent);
   });
   builder.finish(time + 0.001, error);
   const byId = new Map(out.spans.map((s) => [s.spanContext().spanId, s]));

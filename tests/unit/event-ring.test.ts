@@ -47,7 +47,7 @@ describe('event ring', () => {
     const reader = new RingReader(ring);
     const sent: GuestEvent[] = [];
     const received: GuestEvent[] = [];
-    const sink = { handle: (e: GuestEvent) => void received.push(e) };
+    const sink = (e: GuestEvent) => void received.push(e);
     for (let n = 0; n < 20_000; n++) {
       const event = randomEvent(random, n);
       sent.push(event);
@@ -73,7 +73,7 @@ describe('event ring', () => {
       }
     }).toThrow(Interrupted);
     const received: GuestEvent[] = [];
-    expect(reader.drain({ handle: (e) => void received.push(e) })).toBe(written);
+    expect(reader.drain((e) => void received.push(e))).toBe(written);
     expect(received.map((e) => e.time)).toEqual(Array.from({ length: written }, (_, i) => i));
   });
 });
