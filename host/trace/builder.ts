@@ -15,8 +15,8 @@ import { MetricFormat } from '../abi/spec.ts';
 import type { AnomalyKind, EventSink } from '../events.ts';
 import { Anomalies } from './anomalies.ts';
 import { KeepFilter } from './filter.ts';
-import { Frame } from './frame.ts';
-import { newTraceId, spanIdWord } from './ids.ts';
+import { Frame, type TraceContext } from './frame.ts';
+import { newTraceId } from './ids.ts';
 import type { TelemetrySink, TraceSummary } from './model.ts';
 import { OpenSpans } from './open-spans.ts';
 import {
@@ -59,6 +59,7 @@ export class TraceBuilder implements EventSink {
   private traceName = '';
   private traceStart = 0;
   private spans: OpenSpans<Frame> | undefined;
+  private context: TraceContext = { traceId: '', functionName: () => '' };
   private counts = { spans: 0, logs: 0, metrics: 0 };
 
   constructor(
@@ -88,7 +89,8 @@ export class TraceBuilder implements EventSink {
     this.traceStart = time;
     this.counts = { spans: 0, logs: 0, metrics: 0 };
     this.anomalies.reset();
-    this.spans = new OpenSpans(new Frame(name, parent && SpanRef.of(parent), time, -1));
+    this.context = { traceId: this.traceId, functionName: this.options.functionName };
+    this.spans = new OpenSpans(new Frame(name, time, -1, this.context, true, parent && SpanRef.of(parent)));
     this.traceRef = SpanRef.of(spanContext(this.traceId, INVALID_SPANID));
   }
 
@@ -104,7 +106,7 @@ export class TraceBuilder implements EventSink {
     while (spans.depth > 0) {
       const frame = spans.remove(spans.depth - 1);
       if (message !== undefined) {
-        frame.events.push(exceptionEvent(time, error, message));
+        frame.exception(exceptionEvent(time, error, message));
         this.close(frame, time, { code: SpanStatusCode.ERROR, message });
       } else {
         this.leftOpen(frame, time);
@@ -129,11 +131,13 @@ export class TraceBuilder implements EventSink {
   }
 
   spanEnter(time: number, name: string): void {
-    this.open(time).push(new Frame(name, this.newRef(), time, -1));
+    const spans = this.open(time);
+    spans.push(new Frame(name, time, -1, this.context));
   }
 
   functionEnter(time: number, index: number): void {
-    this.open(time).push(new Frame(this.options.functionName(index), this.newRef(), time, index));
+    const spans = this.open(time);
+    spans.push(new Frame(undefined, time, index, this.context));
   }
 
   /** Closes the innermost manual span; function spans opened inside it stay open. */
@@ -210,10 +214,6 @@ export class TraceBuilder implements EventSink {
   private open(time: number): OpenSpans<Frame> {
     if (this.spans === undefined) this.start('wasm', time);
     return this.spans!;
-  }
-
-  private newRef(): SpanRef {
-    return new SpanRef(this.traceId, spanIdWord(), spanIdWord());
   }
 
   private leftOpen(frame: Frame, time: number): void {

@@ -8,11 +8,19 @@ import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { WASM_PAGE_BYTES } from '../abi/spec.ts';
 import { addTag, type Tag } from './tags.ts';
 import type { OpenSpan } from './open-spans.ts';
-import type { SpanRef, Held } from './records.ts';
+import { SpanRef, type Held } from './records.ts';
+import { spanIdWord } from './ids.ts';
 import { ATTR } from './vocabulary.ts';
 
 const MAX_ATTRIBUTES = 128;
 const MAX_EVENTS = 128;
+
+/** What the frames of one trace share. */
+export interface TraceContext {
+  readonly traceId: string;
+  /** The name of a function index (from the module's name section, demangled). */
+  readonly functionName: (index: number) => string;
+}
 
 export class Frame implements OpenSpan {
   parent: Frame | undefined;
@@ -25,7 +33,8 @@ export class Frame implements OpenSpan {
   tags: Record<string, AttributeValue> | undefined;
   private attributeCount = 0;
   droppedAttributes = 0;
-  events: TimedEvent[] = [];
+  /** Span events, made on the first one. */
+  events: TimedEvent[] | undefined;
   droppedEvents = 0;
   allocationPages = 0;
   /** Still open when its function returned or the invocation ended. */
@@ -35,15 +44,35 @@ export class Frame implements OpenSpan {
   /** Finished children, logs and metrics waiting for this frame's keep/drop decision. */
   held: Held[] | undefined;
 
+  // Made only when something reads them: most function spans are dropped by the filter, and
+  // then never need an id or a name.
+  private spanName: string | undefined;
+  private spanRef: SpanRef | undefined;
+
   constructor(
-    readonly name: string,
-    /** Undefined for the invocation when it has no host parent span. */
-    readonly ref: SpanRef | undefined,
+    /** Undefined for a function span: named from its index when first asked. */
+    name: string | undefined,
     readonly start: number,
     /** -1 for a manual span and for the invocation. */
     readonly functionIndex: number,
+    private readonly trace: TraceContext,
+    /** Only for the invocation: the host's parent span, if there is one. */
+    private readonly root = false,
+    parent?: SpanRef,
   ) {
     this.kept = functionIndex < 0;
+    this.spanName = name;
+    this.spanRef = parent;
+  }
+
+  get name(): string {
+    return (this.spanName ??= this.trace.functionName(this.functionIndex));
+  }
+
+  /** The span's identity; undefined for the invocation when it has no host parent span. */
+  get ref(): SpanRef | undefined {
+    if (this.root) return this.spanRef;
+    return (this.spanRef ??= new SpanRef(this.trace.traceId, spanIdWord(), spanIdWord()));
   }
 
   tag(tag: Tag): void {
@@ -62,8 +91,14 @@ export class Frame implements OpenSpan {
   }
 
   event(event: TimedEvent): void {
-    if (this.events.length < MAX_EVENTS) this.events.push(event);
+    const events = (this.events ??= []);
+    if (events.length < MAX_EVENTS) events.push(event);
     else this.droppedEvents++;
+  }
+
+  /** The exception that ended the span: always recorded, whatever the event limit. */
+  exception(event: TimedEvent): void {
+    (this.events ??= []).push(event);
   }
 
   /** The attributes as exported: the tags plus what the host knows of the span. */
@@ -89,7 +124,7 @@ export class Frame implements OpenSpan {
       if (Array.isArray(value)) for (const v of value) this.tag([key, String(v)]);
       else this.tag([key, String(value)]);
     }
-    for (const event of child.events) this.event(event);
+    if (child.events !== undefined) for (const event of child.events) this.event(event);
     this.allocationPages += child.allocationPages;
   }
 }

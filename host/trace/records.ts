@@ -31,6 +31,8 @@ export function spanContext(traceId: string, spanId: string): SpanContext {
 export const OK_STATUS: SpanStatus = { code: SpanStatusCode.UNSET };
 
 const NO_LINKS: Link[] = [];
+/** Shared by every span without events; nothing writes to it. */
+const NO_EVENTS: TimedEvent[] = Object.freeze([]) as unknown as TimedEvent[];
 
 /**
  * A span's identity. Its hex id and SpanContext are made only when something reads them: with
@@ -175,7 +177,7 @@ export class RecordMaker {
       frame.start,
       end,
       attributes,
-      frame.events,
+      frame.events ?? NO_EVENTS,
       status,
       this.resource,
       this.scope,
