@@ -29,7 +29,9 @@ export class OpenSpans<S extends OpenSpan> {
 
   /** The most recently opened span still open, or the root. */
   top(): S {
-    return this.open[this.open.length - 1] ?? this.root;
+    // Never index -1: V8 looks a negative index up as a named property, on a slow path.
+    const n = this.open.length;
+    return n > 0 ? this.open[n - 1]! : this.root;
   }
 
   /** Opens `span` under the most recently opened span still open. */
