@@ -58,7 +58,7 @@ export class ZipkinExporter extends OtelPipeline {
     const events = [...span.events, ...(logs ?? [])].map(annotation);
     const attributes = Object.hasOwn(span.attributes, PROTO) ? renameKey(span.attributes, PROTO, PROTO_STANDIN) : span.attributes;
     // The span's own fields and methods, with annotation-ready events.
-    super.onSpan(Object.assign(Object.create(span) as ReadableSpan, { events, attributes }));
+    super.onSpan(Object.create(span, { events: { value: events }, attributes: { value: attributes } }) as ReadableSpan);
   }
 
   override onLog(record: ReadableLogRecord): void {

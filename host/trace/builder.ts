@@ -23,7 +23,6 @@ import {
   errorMessage,
   exceptionEvent,
   GuestLogRecord,
-  GuestSpan,
   metricEvent,
   OK_STATUS,
   RecordMaker,
@@ -59,7 +58,7 @@ export class TraceBuilder implements EventSink {
   private traceName = '';
   private traceStart = 0;
   private spans: OpenSpans<Frame> | undefined;
-  private context: TraceContext = { traceId: '', functionName: () => '' };
+  private context: TraceContext;
   private counts = { spans: 0, logs: 0, metrics: 0 };
 
   constructor(
@@ -67,6 +66,7 @@ export class TraceBuilder implements EventSink {
     private readonly options: BuilderOptions,
   ) {
     this.records = new RecordMaker(options.resource, options.scope);
+    this.context = { traceId: '', functionName: options.functionName, resource: options.resource, scope: options.scope };
     this.anomalies = new Anomalies(this.records, options.anomalyLogLimit ?? 10);
     this.filter = new KeepFilter(options.minSpanDurationMicros / 1000, options.maxHeldPerSpan ?? 10_000, (item, owner) =>
       this.deliver(item, owner),
@@ -89,7 +89,7 @@ export class TraceBuilder implements EventSink {
     this.traceStart = time;
     this.counts = { spans: 0, logs: 0, metrics: 0 };
     this.anomalies.reset();
-    this.context = { traceId: this.traceId, functionName: this.options.functionName };
+    this.context = { ...this.context, traceId: this.traceId };
     this.spans = new OpenSpans(new Frame(name, time, -1, this.context, true, parent && SpanRef.of(parent)));
     this.traceRef = SpanRef.of(spanContext(this.traceId, INVALID_SPANID));
   }
@@ -224,14 +224,17 @@ export class TraceBuilder implements EventSink {
 
   /** A frame taken off the open spans: kept (a span under its parent) or dropped. */
   private close(frame: Frame, time: number, status: SpanStatus): void {
-    if (this.filter.settle(frame, time, status.code === SpanStatusCode.ERROR)) {
-      this.filter.place(this.records.span(frame, time, status), frame.parent!, time);
+    const parent = frame.parent!;
+    // Closed, the frame is the exported span: it must not keep its ancestors alive.
+    frame.parent = undefined;
+    if (this.filter.settle(frame, parent, time, status.code === SpanStatusCode.ERROR)) {
+      this.filter.place(frame.close(time, status), parent, time);
     }
   }
 
   private deliver(item: Held, owner: Frame): void {
     const ref = owner.ref;
-    if (item instanceof GuestSpan) {
+    if (item instanceof Frame) {
       item.parentRef = ref;
       this.counts.spans++;
       this.sink.onSpan(item);

@@ -28,15 +28,14 @@ export class KeepFilter {
   }
 
   /**
-   * Decides a closing frame, whose parent is open. Returns true when it is kept (its held items
-   * are delivered); when it is dropped, its parent takes over its contents and returns false.
+   * Decides a closing frame under its (open) parent. Returns true when it is kept (its held items
+   * are delivered); when it is dropped, the parent takes over its contents and returns false.
    */
-  settle(frame: Frame, time: number, force: boolean): boolean {
+  settle(frame: Frame, parent: Frame, time: number, force: boolean): boolean {
     if (force || this.isKept(frame, time)) {
       this.keep(frame);
       return true;
     }
-    const parent = frame.parent!;
     parent.absorb(frame);
     if (frame.held) for (const item of frame.held) this.place(item, parent, time);
     return false;

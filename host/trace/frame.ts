@@ -1,18 +1,22 @@
 /**
- * What one open span collects until it closes: tags, events, memory growth, and the finished
- * items it holds back while the filter has not yet decided to keep it. Per-span limits (the
- * OpenTelemetry defaults) keep a span that stays open for a whole run bounded.
+ * One span. While open it collects tags, events, memory growth, and the finished items it holds
+ * back while the filter has not yet decided to keep it; once closed it is the exported span
+ * itself, an OpenTelemetry `ReadableSpan` (no copy is made). Per-span limits (the OpenTelemetry
+ * defaults) keep a span that stays open for a whole run bounded.
  */
-import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { SpanKind, SpanStatusCode, type Attributes, type AttributeValue, type HrTime, type Link, type SpanContext, type SpanStatus } from '@opentelemetry/api';
+import type { InstrumentationScope } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { WASM_PAGE_BYTES } from '../abi/spec.ts';
 import { addTag, type Tag } from './tags.ts';
 import type { OpenSpan } from './open-spans.ts';
-import { SpanRef, type Held } from './records.ts';
+import { hrTime, OK_STATUS, SpanRef, type Held } from './records.ts';
 import { spanIdWord } from './ids.ts';
 import { ATTR } from './vocabulary.ts';
 
 const MAX_ATTRIBUTES = 128;
+const NO_ATTRIBUTES: Attributes = Object.freeze({});
 const MAX_EVENTS = 128;
 
 /** What the frames of one trace share. */
@@ -20,10 +24,23 @@ export interface TraceContext {
   readonly traceId: string;
   /** The name of a function index (from the module's name section, demangled). */
   readonly functionName: (index: number) => string;
+  readonly resource: Resource;
+  readonly scope: InstrumentationScope;
 }
 
-export class Frame implements OpenSpan {
+const NO_LINKS: Link[] = [];
+/** Shared by every span without events; nothing writes to it. */
+const NO_EVENTS: TimedEvent[] = Object.freeze([]) as unknown as TimedEvent[];
+
+export class Frame implements OpenSpan, ReadableSpan {
+  /** While open: the open span it hangs under. */
   parent: Frame | undefined;
+  /** Once delivered: the nearest ancestor that was kept. */
+  parentRef: SpanRef | undefined;
+  /** Set when the span closes. */
+  attributes: Attributes = NO_ATTRIBUTES;
+  status: SpanStatus = OK_STATUS;
+  private end = 0;
   /** Decided by the filter; manual spans and the invocation are always kept. */
   kept: boolean;
   /**
@@ -34,7 +51,7 @@ export class Frame implements OpenSpan {
   private attributeCount = 0;
   droppedAttributes = 0;
   /** Span events, made on the first one. */
-  events: TimedEvent[] | undefined;
+  private eventList: TimedEvent[] | undefined;
   droppedEvents = 0;
   allocationPages = 0;
   /** Still open when its function returned or the invocation ended. */
@@ -65,6 +82,66 @@ export class Frame implements OpenSpan {
     this.spanRef = parent;
   }
 
+  /**
+   * Closes the span: its exported attributes and status are fixed now. A guest that failed it
+   * (`error.type`, `error:true`) makes its status ERROR.
+   */
+  close(end: number, status: SpanStatus): this {
+    this.end = end;
+    const attributes = this.finalAttributes();
+    if (this.failure !== undefined && status.code !== SpanStatusCode.ERROR) {
+      const message = attributes[ATTR.errorMessage];
+      status = { code: SpanStatusCode.ERROR, message: typeof message === 'string' ? message : this.failure };
+    }
+    this.attributes = attributes;
+    this.status = status;
+    return this;
+  }
+
+  // ReadableSpan, read by exporters once the span is closed and delivered.
+  get kind(): SpanKind {
+    return SpanKind.INTERNAL;
+  }
+  get links(): Link[] {
+    return NO_LINKS;
+  }
+  get ended(): boolean {
+    return true;
+  }
+  get droppedLinksCount(): number {
+    return 0;
+  }
+  get droppedAttributesCount(): number {
+    return this.droppedAttributes;
+  }
+  get droppedEventsCount(): number {
+    return this.droppedEvents;
+  }
+  get events(): TimedEvent[] {
+    return this.eventList ?? NO_EVENTS;
+  }
+  get resource(): Resource {
+    return this.trace.resource;
+  }
+  get instrumentationScope(): InstrumentationScope {
+    return this.trace.scope;
+  }
+  get startTime(): HrTime {
+    return hrTime(this.start);
+  }
+  get endTime(): HrTime {
+    return hrTime(this.end);
+  }
+  get duration(): HrTime {
+    return hrTime(this.end - this.start);
+  }
+  get parentSpanContext(): SpanContext | undefined {
+    return this.parentRef?.context;
+  }
+  spanContext(): SpanContext {
+    return this.ref!.context;
+  }
+
   get name(): string {
     return (this.spanName ??= this.trace.functionName(this.functionIndex));
   }
@@ -91,14 +168,14 @@ export class Frame implements OpenSpan {
   }
 
   event(event: TimedEvent): void {
-    const events = (this.events ??= []);
+    const events = (this.eventList ??= []);
     if (events.length < MAX_EVENTS) events.push(event);
     else this.droppedEvents++;
   }
 
   /** The exception that ended the span: always recorded, whatever the event limit. */
   exception(event: TimedEvent): void {
-    (this.events ??= []).push(event);
+    (this.eventList ??= []).push(event);
   }
 
   /** The attributes as exported: the tags plus what the host knows of the span. */
@@ -124,7 +201,7 @@ export class Frame implements OpenSpan {
       if (Array.isArray(value)) for (const v of value) this.tag([key, String(v)]);
       else this.tag([key, String(value)]);
     }
-    if (child.events !== undefined) for (const event of child.events) this.event(event);
+    if (child.eventList !== undefined) for (const event of child.eventList) this.event(event);
     this.allocationPages += child.allocationPages;
   }
 }

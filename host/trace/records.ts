@@ -17,7 +17,7 @@ import type { Frame } from './frame.ts';
 import { ATTR, EVENT } from './vocabulary.ts';
 
 /** A finished item the builder hands on: a span, a log record or a metric point. */
-export type Held = GuestSpan | GuestLogRecord | GuestMetric;
+export type Held = Frame | GuestLogRecord | GuestMetric;
 
 export function hrTime(ms: number): HrTime {
   const seconds = Math.floor(ms / 1000);
@@ -56,50 +56,6 @@ export class SpanRef {
 
   get context(): SpanContext {
     return (this.ctx ??= spanContext(this.traceId, spanIdHex(this.hi, this.lo)));
-  }
-}
-
-export class GuestSpan implements ReadableSpan {
-  readonly kind = SpanKind.INTERNAL;
-  readonly links = NO_LINKS;
-  readonly ended = true;
-  readonly droppedLinksCount = 0;
-  /** Set when the span is emitted: the nearest ancestor that was kept. */
-  parentRef: SpanRef | undefined;
-
-  constructor(
-    readonly name: string,
-    private readonly ref: SpanRef,
-    /** Epoch milliseconds; converted to HrTime only if an exporter asks. */
-    private readonly start: number,
-    private readonly end: number,
-    readonly attributes: Attributes,
-    readonly events: TimedEvent[],
-    readonly status: SpanStatus,
-    readonly resource: Resource,
-    readonly instrumentationScope: InstrumentationScope,
-    readonly droppedAttributesCount: number,
-    readonly droppedEventsCount: number,
-  ) {}
-
-  get startTime(): HrTime {
-    return hrTime(this.start);
-  }
-
-  get endTime(): HrTime {
-    return hrTime(this.end);
-  }
-
-  get duration(): HrTime {
-    return hrTime(this.end - this.start);
-  }
-
-  get parentSpanContext(): SpanContext | undefined {
-    return this.parentRef?.context;
-  }
-
-  spanContext(): SpanContext {
-    return this.ref.context;
   }
 }
 
@@ -163,28 +119,6 @@ export class RecordMaker {
     private readonly resource: Resource,
     private readonly scope: InstrumentationScope,
   ) {}
-
-  /** A closed frame as a span. A guest that failed it (`error.type`) makes its status ERROR. */
-  span(frame: Frame, end: number, status: SpanStatus): GuestSpan {
-    const attributes = frame.finalAttributes();
-    if (frame.failure !== undefined && status.code !== SpanStatusCode.ERROR) {
-      const message = attributes[ATTR.errorMessage];
-      status = { code: SpanStatusCode.ERROR, message: typeof message === 'string' ? message : frame.failure };
-    }
-    return new GuestSpan(
-      frame.name,
-      frame.ref!,
-      frame.start,
-      end,
-      attributes,
-      frame.events ?? NO_EVENTS,
-      status,
-      this.resource,
-      this.scope,
-      frame.droppedAttributes,
-      frame.droppedEvents,
-    );
-  }
 
   /** A guest log line; undefined for a level outside the ABI's (the caller counts it). */
   guestLog(time: number, level: number, message: string): GuestLogRecord | undefined {
