@@ -86,7 +86,10 @@ function time(loop: Loop, iterations: number): number {
   return Number(process.hrtime.bigint() - start) / iterations;
 }
 
-async function variants(wat: string, names: string[]): Promise<{ base: Loop; clock: Loop; full: Loop; observer: Observer; counter: CountingExporter }> {
+async function variants(
+  wat: string,
+  names: string[],
+): Promise<{ base: Loop; clock: Loop; full: Loop; coarse: Loop; observer: Observer; coarseObserver: Observer }> {
   const module = await WebAssembly.compile((await watToWasm(wat)) as Uint8Array<ArrayBuffer>);
   const namespace = names[0]!.includes('span') ? API_MODULE : INSTRUMENT_MODULE;
   const noop = () => {};
@@ -97,24 +100,29 @@ async function variants(wat: string, names: string[]): Promise<{ base: Loop; clo
   const withAll = (fn: () => void) => ({ [namespace]: Object.fromEntries(names.map((n) => [n, fn])) });
   const base = (await WebAssembly.instantiate(module, withAll(noop))).exports.loop as Loop;
   const clock = (await WebAssembly.instantiate(module, withAll(tick))).exports.loop as Loop;
-  const counter = new CountingExporter();
-  const observer = new Observer({ exporters: [counter] });
+  const observer = new Observer({ exporters: [new CountingExporter()] });
   const full = (await observer.instantiate(module)).exports.loop as Loop;
-  return { base, clock, full, observer, counter };
+  const coarseObserver = new Observer({ exporters: [new CountingExporter()], clock: 'coarse' });
+  const coarse = (await coarseObserver.instantiate(module)).exports.loop as Loop;
+  return { base, clock, full, coarse, observer, coarseObserver };
 }
 
-async function workload(label: string, wat: string, names: string[], calls: number, iterations: number): Promise<void> {
+async function workload(label: string, wat: string, names: string[], calls: number, iterations: number, coarseRow: boolean): Promise<void> {
   const v = await variants(wat, names);
   let base = Infinity;
   let clock = Infinity;
   let full = Infinity;
+  let coarse = Infinity;
   v.observer.startTrace('bench');
+  v.coarseObserver.startTrace('bench');
   for (let round = 0; round < ROUNDS; round++) {
     base = Math.min(base, time(v.base, iterations));
     clock = Math.min(clock, time(v.clock, iterations));
     full = Math.min(full, time(v.full, iterations));
+    coarse = Math.min(coarse, time(v.coarse, iterations));
   }
   v.observer.finishTrace();
+  v.coarseObserver.finishTrace();
   const row = (name: string, ns: number, extra = '') =>
     console.log(`  ${name.padEnd(34)} ${ns.toFixed(1).padStart(8)} ns  ${(ns / calls).toFixed(1).padStart(6)} ns/call  ${extra}`);
   console.log(`${label}, per iteration of ${calls} calls (fastest of ${ROUNDS} interleaved rounds)`);
@@ -122,13 +130,15 @@ async function workload(label: string, wat: string, names: string[], calls: numb
   row('clock floor (performance.now())', clock, `${(clock / base).toFixed(1)}× no-op`);
   row('wasm-observe host', full, `${(full / clock).toFixed(2)}× clock floor, ${(full / base).toFixed(1)}× no-op`);
   console.log(`  bookkeeping beyond the clock: ${((full - clock) / calls).toFixed(1)} ns per call (${((full - clock) / clock).toFixed(2)} of the floor)`);
+  if (coarseRow) row('host, coarse clock', coarse, `${(coarse / clock).toFixed(2)}× clock floor (logs and metrics read no clock)`);
   await v.observer.shutdown();
+  await v.coarseObserver.shutdown();
 }
 
 export async function hostBench(iterations = 1_000_000): Promise<void> {
-  await workload('host (a) manual: span-enter + log + metric + span-exit', MANUAL, ['span-enter', 'span-exit', 'log', 'metric'], 4, iterations);
+  await workload('host (a) manual: span-enter + log + metric + span-exit', MANUAL, ['span-enter', 'span-exit', 'log', 'metric'], 4, iterations, true);
   console.log();
-  await workload('host (b) instrumented calls (enter + exit), default filter', INSTRUMENTED, ['enter', 'exit'], 2, iterations);
+  await workload('host (b) instrumented calls (enter + exit), default filter', INSTRUMENTED, ['enter', 'exit'], 2, iterations, false);
 
   // Memory stays bounded on a long run: 10 million events in one trace.
   const v = await variants(MANUAL, ['span-enter', 'span-exit', 'log', 'metric']);
@@ -143,6 +153,7 @@ export async function hostBench(iterations = 1_000_000): Promise<void> {
   console.log();
   console.log(`  heap after ${events / 1e6}M events: ${((after - before) / 1024 / 1024).toFixed(1)} MiB change${globalThis.gc ? '' : ' (run node with --expose-gc for an exact figure)'}`);
   await v.observer.shutdown();
+  await v.coarseObserver.shutdown();
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await hostBench(Number(process.argv[2] ?? 1_000_000));

@@ -6,6 +6,7 @@
 export { Observer, DEFAULT_SERVICE_NAME, VERSION, type ObserverOptions } from './observer.ts';
 export * from './abi/spec.ts';
 export type { GuestEvent, AnomalyKind, EventSink } from './events.ts';
+export type { ClockMode } from './abi/imports.ts';
 export type { GuestMetric, TraceSummary, TelemetrySink } from './trace/model.ts';
 export type { StatsdPoint } from './trace/statsd.ts';
 export { parseStatsd } from './trace/statsd.ts';

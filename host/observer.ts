@@ -13,7 +13,7 @@
  */
 import type { Attributes, SpanContext } from '@opentelemetry/api';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import { createImports, type ObserveImports } from './abi/imports.ts';
+import { createImports, type ClockMode, type ObserveImports } from './abi/imports.ts';
 import { GuestMemory } from './abi/memory.ts';
 import { functionNames } from './abi/names.ts';
 import { dispatch, now, type AnomalyKind, type EventSink, type GuestEvent } from './events.ts';
@@ -42,6 +42,12 @@ export interface ObserverOptions {
   demangle?: (name: string) => string;
   /** Anomalies of one kind logged individually per trace; the rest are only counted. Default 10. */
   anomalyLogLimit?: number;
+  /**
+   * `precise` (default): every event reads the clock. `coarse`: logs, metrics, tags and memory
+   * growth take the time of the last span event instead, saving a clock read each (for guests
+   * that log in tight loops; their records then share their span event's timestamp).
+   */
+  clock?: ClockMode;
   /**
    * The longest `shutdown()` waits for every exporter's final delivery together; an exporter still
    * busy then is given up on and says so in its `lastError`. Default 10 000 ms (OTLP's export timeout).
@@ -90,7 +96,7 @@ export class Observer {
       anomalyLogLimit: options.anomalyLogLimit,
     });
     this.events = options.eventSink ?? this.builder;
-    this.abi = createImports(this.memory, this.events);
+    this.abi = createImports(this.memory, this.events, options.clock);
   }
 
   /**
@@ -148,7 +154,9 @@ export class Observer {
    * the embedding program's active OpenTelemetry span, so both share one trace id.
    */
   startTrace(name: string, parent?: SpanContext): string {
-    this.builder.start(name, now(), parent ?? activeSpanContext());
+    const time = now();
+    this.abi.startAt(time);
+    this.builder.start(name, time, parent ?? activeSpanContext());
     return this.builder.currentTraceId;
   }
 

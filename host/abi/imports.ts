@@ -27,14 +27,33 @@ export interface ObserveImports {
   defer(): void;
   /** Processes held calls in order (their strings are read now) and stops holding. */
   replay(): void;
+  /** A trace starts at `time`: with the coarse clock, events before its first span take it. */
+  startAt(time: number): void;
 }
 
-export function createImports(memory: GuestMemory, sink: EventSink): ObserveImports {
+/**
+ * `precise`: every event reads the clock. `coarse`: logs, metrics, tags and memory growth take
+ * the time of the last span event (enter or exit, of either kind) instead, for guests that log
+ * in tight loops: one clock read saved per such event.
+ */
+export type ClockMode = 'precise' | 'coarse';
+
+export function createImports(memory: GuestMemory, sink: EventSink, clockMode: ClockMode = 'precise'): ObserveImports {
   let deferred: Deferred[] | undefined;
   // The time of a call being replayed. Not a parameter: a guest may import a function with more
   // parameters than the ABI says, and must not be able to pass in timestamps.
   let replayTime: number | undefined;
-  const clock = (): number => replayTime ?? now();
+  const coarse = clockMode === 'coarse';
+  // In a typed array: a number stored in a closure variable is boxed, an allocation per event.
+  const lastSpanTime = Float64Array.of(now());
+  /** A span event's time: always read. */
+  const clock = (): number => {
+    const time = replayTime ?? now();
+    if (coarse) lastSpanTime[0] = time;
+    return time;
+  };
+  /** Any other event's time: read, or with the coarse clock the last span event's. */
+  const detailClock = (): number => replayTime ?? (coarse ? lastSpanTime[0]! : now());
   const hold = (handler: HostFunction, args: (number | bigint)[]): void => {
     if (deferred!.length < MAX_DEFERRED) deferred!.push([handler, args, now()]);
     else sink.anomaly(now(), 'no-memory', 'call before the memory was bound');
@@ -73,7 +92,7 @@ export function createImports(memory: GuestMemory, sink: EventSink): ObserveImpo
     },
     'span-tags': (ptr: Ptr, len: number) => {
       if (deferred) return hold(handlers['span-tags'], [ptr, len]);
-      const time = clock();
+      const time = detailClock();
       try {
         const tags = read(ptr, len, time);
         if (tags !== undefined) sink.spanTags(time, tags);
@@ -83,7 +102,7 @@ export function createImports(memory: GuestMemory, sink: EventSink): ObserveImpo
     },
     log: (level: number, ptr: Ptr, len: number) => {
       if (deferred) return hold(handlers.log, [level, ptr, len]);
-      const time = clock();
+      const time = detailClock();
       try {
         const message = read(ptr, len, time);
         // Number(): a guest may declare the level (or the format below) as i64, a BigInt here.
@@ -94,7 +113,7 @@ export function createImports(memory: GuestMemory, sink: EventSink): ObserveImpo
     },
     metric: (format: number, ptr: Ptr, len: number) => {
       if (deferred) return hold(handlers.metric, [format, ptr, len]);
-      const time = clock();
+      const time = detailClock();
       try {
         const text = read(ptr, len, time);
         if (text !== undefined) sink.metric(time, Number(format), text);
@@ -122,7 +141,7 @@ export function createImports(memory: GuestMemory, sink: EventSink): ObserveImpo
     },
     'memory-grow': (pages: number) => {
       if (deferred) return hold(handlers['memory-grow'], [pages]);
-      const time = clock();
+      const time = detailClock();
       try {
         sink.memoryGrow(time, Number(pages) | 0);
       } catch (err) {
@@ -139,6 +158,9 @@ export function createImports(memory: GuestMemory, sink: EventSink): ObserveImpo
     imports,
     defer: () => {
       deferred ??= [];
+    },
+    startAt: (time) => {
+      lastSpanTime[0] = time;
     },
     replay: () => {
       const held = deferred ?? [];

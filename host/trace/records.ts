@@ -139,15 +139,14 @@ export class RecordMaker {
 
 /**
  * The span event that shows a metric on its span. Parsed points are cached and immutable, so
- * their event attributes are made once per distinct line.
+ * their event attributes are made once per distinct line and kept on the point itself (a
+ * symbol-keyed property: exporters never see it).
  */
-const eventAttributes = new WeakMap<StatsdPoint, Attributes>();
+const EVENT_ATTRIBUTES = Symbol('metric event attributes');
+type WithEventAttributes = StatsdPoint & { [EVENT_ATTRIBUTES]?: Attributes };
 export function metricEvent(point: StatsdPoint, time: number): SpanEvent {
-  let attributes = eventAttributes.get(point);
-  if (attributes === undefined) {
-    attributes = { 'metric.name': point.name, 'metric.type': point.type, 'metric.value': point.member ?? point.value };
-    eventAttributes.set(point, attributes);
-  }
+  const p = point as WithEventAttributes;
+  const attributes = (p[EVENT_ATTRIBUTES] ??= { 'metric.name': point.name, 'metric.type': point.type, 'metric.value': point.member ?? point.value });
   return new SpanEvent(EVENT.metric, time, attributes);
 }
 
