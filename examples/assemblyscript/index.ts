@@ -16,7 +16,7 @@ function handle(line: string): void {
   const span = Span.enter("request");
   const req = parse(line);
   if (req == null) {
-    span.tag("http.status_code", "400").log(LogLevel.Error, "rejected: cannot parse request");
+    span.tag("http.status_code", "400").fail("bad_request").log(LogLevel.Error, "rejected: cannot parse request");
     counter("requests.rejected", 1, 1.0, "reason:parse");
     console.log("400 bad request");
     span.exit();

@@ -33,8 +33,11 @@ describe('AssemblyScript example under the host', () => {
     expect(health!.attributes).toMatchObject({ 'http.method': 'GET', 'http.route': '/health', 'http.status_code': '200' });
     expect(echo!.attributes).toMatchObject({ 'http.method': 'POST', 'http.route': '/echo', 'http.status_code': '200' });
     expect(missing!.attributes).toMatchObject({ 'http.status_code': '404' });
-    expect(garbage!.attributes).toMatchObject({ 'http.status_code': '400' });
+    expect(garbage!.attributes).toMatchObject({ 'http.status_code': '400', 'error.type': 'bad_request' });
     expect(garbage!.attributes).not.toHaveProperty('http.method');
+    // span.fail() made it a failed span; the others succeeded.
+    expect(garbage!.status).toEqual({ code: 2, message: 'bad_request' });
+    expect([health, echo, missing].map((s) => s!.status.code ?? 0)).toEqual([0, 0, 0]);
   });
 
   it('exports logs with their bodies, severities and spans', () => {
