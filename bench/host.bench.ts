@@ -20,7 +20,9 @@ import { API_MODULE, INSTRUMENT_MODULE } from '../host/abi/spec.ts';
 import type { TelemetryExporter } from '../host/exporters/exporter.ts';
 import { watToWasm } from '../host/node/load.ts';
 
-const MANUAL = `(module
+/** The manual loop as a module; `extra` adds fields (the CLI bench adds a `_start`). */
+export function manualGuest(extra = ''): string {
+  return `(module
   (import "${API_MODULE}" "span-enter" (func $enter (param i32 i32)))
   (import "${API_MODULE}" "span-exit" (func $exit))
   (import "${API_MODULE}" "log" (func $log (param i32 i32 i32)))
@@ -35,7 +37,10 @@ const MANUAL = `(module
       (call $log (i32.const 3) (i32.const 16) (i32.const 23))
       (call $metric (i32.const 1) (i32.const 48) (i32.const 24))
       (call $exit)
-      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))))`;
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  ${extra})`;
+}
+const MANUAL = manualGuest();
 
 const INSTRUMENTED = `(module
   (import "${INSTRUMENT_MODULE}" "enter" (func $enter (param i32)))
