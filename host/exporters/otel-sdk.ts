@@ -14,8 +14,8 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { LogRecordProcessor, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import type { GuestMetric, TraceSummary } from '../trace/model.ts';
-import type { ExportStats, TelemetryExporter } from './exporter.ts';
+import type { GuestMetric } from '../trace/model.ts';
+import { Delivery } from './delivery.ts';
 import { OtelMetrics } from './otel/metrics.ts';
 import { LogRecordView } from './otel/pipeline.ts';
 
@@ -25,51 +25,22 @@ export interface OtelSdkOptions {
   meterProvider?: MeterProvider;
 }
 
-export class OtelSdkExporter implements TelemetryExporter {
-  readonly name = 'otel-sdk';
-  private readonly spans: SpanProcessor[];
-  private readonly logs: LogRecordProcessor[];
-  private readonly metrics: OtelMetrics | undefined;
-  /** Items handed over; delivery and drops are the program's processors' business. */
-  private readonly counts: ExportStats = { exported: 0, dropped: 0 };
-
+export class OtelSdkExporter extends Delivery {
   constructor(options: OtelSdkOptions) {
-    this.spans = options.spanProcessors ?? [];
-    this.logs = options.logProcessors ?? [];
-    this.metrics = options.meterProvider && new OtelMetrics('wasm-observe', options.meterProvider);
-  }
-
-  onSpan(span: ReadableSpan): void {
-    for (const processor of this.spans) processor.onEnd(span);
-    if (this.spans.length > 0) this.counts.exported++;
-  }
-
-  onLog(record: ReadableLogRecord): void {
-    for (const processor of this.logs) processor.onEmit(new LogRecordView(record));
-    if (this.logs.length > 0) this.counts.exported++;
-  }
-
-  onMetric(metric: GuestMetric): void {
-    if (!this.metrics) return;
-    this.metrics.record(metric);
-    this.counts.exported++;
-  }
-
-  onTraceEnd(_summary: TraceSummary): void {}
-
-  /** Flushes the program's processors: they may hold its own telemetry too. */
-  async forceFlush(): Promise<void> {
-    await Promise.all([...this.spans, ...this.logs].map((p) => p.forceFlush().catch(() => {})));
-  }
-
-  /** Flushes only: the processors and provider belong to the program, which shuts them down. */
-  async shutdown(): Promise<void> {
-    await this.forceFlush();
-  }
-
-  stats(): ExportStats {
-    const dropped = this.metrics?.dropped ?? 0;
-    if (dropped === 0) return { ...this.counts };
-    return { ...this.counts, dropped: this.counts.dropped + dropped, lastError: this.counts.lastError ?? this.metrics!.dropReason };
+    const spans = options.spanProcessors ?? [];
+    const logs = options.logProcessors ?? [];
+    const metrics = options.meterProvider && new OtelMetrics('wasm-observe', options.meterProvider);
+    // Handed over as each item arrives: the program's processors do their own batching.
+    const batch = { maxQueueSize: Infinity, maxExportBatchSize: 1 };
+    const processors = [...spans, ...logs];
+    super({
+      name: 'otel-sdk',
+      spans: spans.length === 0 ? undefined : { send: (batch: ReadableSpan[]) => batch.forEach((span) => spans.forEach((p) => p.onEnd(span))), batch },
+      logs: logs.length === 0 ? undefined : { send: (batch: ReadableLogRecord[]) => batch.forEach((r) => logs.forEach((p) => p.onEmit(new LogRecordView(r)))), batch },
+      metrics: metrics && { send: (batch: GuestMetric[]) => batch.forEach((m) => metrics.record(m)), batch },
+      // Flushed, never shut down: the processors and provider belong to the program.
+      flush: () => Promise.all(processors.map((p) => p.forceFlush().catch(() => {}))).then(() => {}),
+      adjust: (stats) => (metrics === undefined || metrics.dropped === 0 ? stats : { ...stats, dropped: stats.dropped + metrics.dropped, lastError: stats.lastError ?? metrics.dropReason }),
+    });
   }
 }
