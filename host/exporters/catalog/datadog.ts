@@ -7,6 +7,7 @@ export const datadog = declare<DatadogOptions>({
   summary: 'the Datadog agent: spans, DogStatsD metrics, correlated logs (reads DD_*)',
   flags: {
     'dd-agent-url': { type: 'string', arg: '<url>', help: 'Datadog agent (default $DD_TRACE_AGENT_URL, $DD_AGENT_HOST:$DD_TRACE_AGENT_PORT)' },
+    'dd-service': { type: 'string', arg: '<name>', help: 'service of Datadog spans, metrics and logs (default $DD_SERVICE\nor default-wasm-service)' },
     'dd-trace-type': { type: 'string', arg: '<t>', help: 'web, db, cache or custom (default web)', choices: DATADOG_TRACE_TYPES },
     'dd-tag': { type: 'string', multiple: true, arg: '<k:v>', help: 'tag on every Datadog span, metric and log, repeatable (with $DD_TAGS)' },
     'dd-logs': {
@@ -22,6 +23,7 @@ export const datadog = declare<DatadogOptions>({
     return {
       env,
       agentUrl: text(flags, 'dd-agent-url'),
+      serviceName: text(flags, 'dd-service'),
       traceType: choice(flags, 'dd-trace-type', DATADOG_TRACE_TYPES),
       defaultTags: pairs(flags, 'dd-tag', ':'),
       statsd: { url: text(flags, 'statsd-url'), traceTags: bool(flags, 'statsd-trace-tags') },
