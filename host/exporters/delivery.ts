@@ -64,7 +64,7 @@ export type Signal = 'spans' | 'logs' | 'metrics';
 /** Per-trace delivery: the named signals are held until their trace ends, then handed over together. */
 export interface TraceRoute<Out> extends Route<TraceBatch, Out> {
   hold: readonly Signal[];
-  /** Items held per trace at most. Default 5000. */
+  /** Items held per trace at most. Default 5000. A trace counts as its items, unless prepared into something else. */
   maxHeld?: number;
   /** Past the limit: send what is held as a part (true) or drop and count the rest (false). */
   parts?: boolean;
@@ -136,7 +136,9 @@ export class Delivery implements TelemetryExporter {
     this.spans = channel(destination.spans);
     this.logs = channel(destination.logs);
     this.metrics = channel(destination.metrics);
-    this.traces = channel(destination.traces);
+    // A whole trace counts as the items in it, unless the destination turns it into something else.
+    const traces = destination.traces;
+    this.traces = channel(traces && (traces.weight || traces.prepare ? traces : { ...traces, weight: (t: TraceBatch) => t.spans.length + t.logs.length + t.metrics.length }));
     this.aggregated = channel(destination.aggregate);
     this.held = new Set(destination.traces?.hold ?? []);
     this.maxHeld = destination.traces?.maxHeld ?? 5000;
@@ -145,17 +147,17 @@ export class Delivery implements TelemetryExporter {
   }
 
   onSpan(span: ReadableSpan): void {
-    if (this.held.has('spans')) this.hold(this.bucket.spans, span);
+    if (this.held.has('spans')) this.hold('spans', span);
     else this.spans?.push(span);
   }
 
   onLog(record: ReadableLogRecord): void {
-    if (this.held.has('logs')) this.hold(this.bucket.logs, record);
+    if (this.held.has('logs')) this.hold('logs', record);
     else this.logs?.push(record);
   }
 
   onMetric(metric: GuestMetric): void {
-    if (this.held.has('metrics')) this.hold(this.bucket.metrics, metric);
+    if (this.held.has('metrics')) this.hold('metrics', metric);
     else if (this.metrics) this.metrics.push(metric);
     else if (this.destination.aggregate) {
       if (this.closed) this.counts.dropped++;
@@ -218,7 +220,7 @@ export class Delivery implements TelemetryExporter {
     return this.destination.adjust ? this.destination.adjust(stats) : stats;
   }
 
-  private hold<T>(list: T[], item: T): void {
+  private hold<S extends Signal>(signal: S, item: TraceBatch[S][number]): void {
     if (this.closed) {
       this.counts.dropped++;
       return;
@@ -231,7 +233,7 @@ export class Delivery implements TelemetryExporter {
         return;
       }
     }
-    list.push(item);
+    (this.bucket[signal] as TraceBatch[S][number][]).push(item);
     this.heldCount++;
   }
 

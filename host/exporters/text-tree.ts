@@ -54,7 +54,6 @@ export function textTree(options: TextTreeOptions): Destination {
       hold: ['spans', 'logs', 'metrics'],
       maxHeld: options.maxItems ?? 5000,
       parts: false,
-      weight: (trace: TraceBatch) => trace.spans.length + trace.logs.length + trace.metrics.length,
       // Written in place, one trace at a time, as soon as it ends.
       batch: { maxQueueSize: Infinity, maxExportBatchSize: 1 },
       sendAtTraceEnd: true,
