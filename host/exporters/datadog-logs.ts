@@ -9,7 +9,7 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { DATADOG } from '../trace/vocabulary.ts';
 import { LineWriter } from './line-writer.ts';
 import { send, httpTarget, type HttpTarget } from './http.ts';
-import type { QueueOptions, Route } from './delivery.ts';
+import { IN_PLACE, type QueueOptions, type Route } from './delivery.ts';
 import { ddId } from './datadog-span.ts';
 
 export interface DatadogLogsOptions {
@@ -84,7 +84,7 @@ export function datadogLogs(options: DatadogLogsOptions, context: LogContext) {
     prepare,
     send: (batch) => out.write(batch.map((entry) => `${JSON.stringify(entry)}\n`).join('')),
     // Written in place as each record arrives.
-    batch: { maxQueueSize: Infinity, maxExportBatchSize: 1 },
+    batch: IN_PLACE,
   };
   return { route, close: () => out.close(), writeError: () => out.error };
 }

@@ -34,6 +34,9 @@ export type QueueOptions = BatchOptions & { retry?: RetryPolicy };
 /** The OpenTelemetry SDK's batch defaults. */
 export const DEFAULT_BATCH = { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 1000 } as const;
 
+/** For a synchronous write (a file, a stream, a callback): each item goes out as it arrives, never queued. */
+export const IN_PLACE: BatchOptions = { maxQueueSize: Infinity, maxExportBatchSize: 1 };
+
 /** How one signal (or a destination's own unit, such as a trace chunk) travels. */
 export interface Route<In, Out = In> {
   send(batch: Out[]): ReturnType<BatchSend<Out>>;
@@ -68,6 +71,14 @@ export interface TraceRoute<Out> extends Route<TraceBatch, Out> {
   maxHeld?: number;
   /** Past the limit: send what is held as a part (true) or drop and count the rest (false). */
   parts?: boolean;
+}
+
+/**
+ * Every signal of a trace held until the trace ends, then written in place; past `maxHeld`
+ * items the rest are dropped and counted (`notHeld`). For destinations that show a trace whole.
+ */
+export function wholeTraces(maxHeld: number, write: (trace: TraceBatch) => boolean): TraceRoute<TraceBatch> {
+  return { hold: ['spans', 'logs', 'metrics'], maxHeld, parts: false, batch: IN_PLACE, sendAtTraceEnd: true, send: (traces) => traces.every(write) };
 }
 
 /** Metrics aggregated before sending (OpenTelemetry instruments): collected on an interval and at every flush. */
@@ -139,7 +150,8 @@ export class Delivery implements TelemetryExporter {
     // A whole trace counts as the items in it, unless the destination turns it into something else.
     const traces = destination.traces;
     this.traces = channel(traces && (traces.weight || traces.prepare ? traces : { ...traces, weight: (t: TraceBatch) => t.spans.length + t.logs.length + t.metrics.length }));
-    this.aggregated = channel(destination.aggregate);
+    // Aggregation already bounds what is held: each collection goes out as it is made.
+    this.aggregated = channel(destination.aggregate && { batch: IN_PLACE, ...destination.aggregate });
     this.held = new Set(destination.traces?.hold ?? []);
     this.maxHeld = destination.traces?.maxHeld ?? 5000;
     const interval = destination.aggregate?.intervalMs;

@@ -15,7 +15,7 @@ import type { MeterProvider } from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { LogRecordProcessor, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { GuestMetric } from '../trace/model.ts';
-import { Delivery } from './delivery.ts';
+import { Delivery, IN_PLACE } from './delivery.ts';
 import { OtelMetrics } from './otel/metrics.ts';
 import { LogRecordView } from './otel/pipeline.ts';
 
@@ -31,7 +31,7 @@ export class OtelSdkExporter extends Delivery {
     const logs = options.logProcessors ?? [];
     const metrics = options.meterProvider && new OtelMetrics('wasm-observe', options.meterProvider);
     // Handed over as each item arrives: the program's processors do their own batching.
-    const batch = { maxQueueSize: Infinity, maxExportBatchSize: 1 };
+    const batch = IN_PLACE;
     const processors = [...spans, ...logs];
     super({
       name: 'otel-sdk',

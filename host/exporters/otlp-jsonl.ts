@@ -36,7 +36,6 @@ export class OtlpJsonlExporter extends Delivery {
       aggregate: {
         aggregator: new OtelMetrics(),
         send: (collected: ResourceMetrics[]) => collected.every((metrics) => line(JsonMetricsSerializer.serializeRequest(metrics))),
-        batch: { maxQueueSize: Infinity, maxExportBatchSize: 1 },
       },
       close: () => out.close(),
       writeError: () => out.error,

@@ -15,7 +15,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { GuestMetric, TraceSummary } from '../trace/model.ts';
 import { ATTR, EVENT } from '../trace/vocabulary.ts';
 import { tagText } from '../trace/tags.ts';
-import { Delivery, type TraceBatch } from './delivery.ts';
+import { Delivery, wholeTraces, type TraceBatch } from './delivery.ts';
 import { LineWriter } from './line-writer.ts';
 
 export interface PerfettoOptions {
@@ -49,14 +49,7 @@ export class PerfettoExporter extends Delivery {
     out.write('{"displayTimeUnit":"ms","traceEvents":[');
     super({
       name: 'perfetto',
-      traces: {
-        hold: ['spans', 'logs', 'metrics'],
-        maxHeld: options.maxItems ?? 100_000,
-        parts: false,
-          batch: { maxQueueSize: Infinity, maxExportBatchSize: 1 },
-        sendAtTraceEnd: true,
-        send: (traces: TraceBatch[]) => traces.every((trace) => out.write(file.lines(trace))),
-      },
+      traces: wholeTraces(options.maxItems ?? 100_000, (trace) => out.write(file.lines(trace))),
       close: () => {
         out.write('\n]}\n');
         out.close();

@@ -12,7 +12,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ATTR, EVENT } from '../trace/vocabulary.ts';
 import { tagText } from '../trace/tags.ts';
-import { Delivery, type Destination, type TraceBatch } from './delivery.ts';
+import { Delivery, wholeTraces, type Destination, type TraceBatch } from './delivery.ts';
 
 export interface TextTreeOptions {
   /**
@@ -50,15 +50,7 @@ export function textTree(options: TextTreeOptions): Destination {
   const paint = (code: number, text: string): string => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
   return {
     name: options.name ?? 'text-tree',
-    traces: {
-      hold: ['spans', 'logs', 'metrics'],
-      maxHeld: options.maxItems ?? 5000,
-      parts: false,
-      // Written in place, one trace at a time, as soon as it ends.
-      batch: { maxQueueSize: Infinity, maxExportBatchSize: 1 },
-      sendAtTraceEnd: true,
-      send: (traces: TraceBatch[]) => traces.every((trace) => options.write(render(trace, paint)) !== false),
-    },
+    traces: wholeTraces(options.maxItems ?? 5000, (trace) => options.write(render(trace, paint)) !== false),
   };
 }
 

@@ -49,8 +49,6 @@ export function otelDestination(options: OtelPipelineOptions): Destination {
         for (const resourceMetrics of batch) await outcome((done) => metrics.export(resourceMetrics, done));
       },
       weight: dataPoints,
-      // Aggregation already bounds what is held: one collection per send.
-      batch: { maxQueueSize: Infinity, maxExportBatchSize: 1 },
       retry: false,
       intervalMs: options.metricIntervalMs ?? 60_000,
     },
