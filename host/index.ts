@@ -10,7 +10,7 @@ export type { GuestMetric, TraceSummary, TelemetrySink } from './trace/model.ts'
 export type { StatsdPoint } from './trace/statsd.ts';
 export { parseStatsd } from './trace/statsd.ts';
 export { parseTags } from './trace/tags.ts';
-export { ATTR, EVENT, DATADOG } from './trace/vocabulary.ts';
+export { ATTR, EVENT, DATADOG, ID_KEY } from './trace/vocabulary.ts';
 export { WriteError, WRITE_ERROR_EXIT_CODE, type TelemetryExporter, type ExportStats } from './exporters/exporter.ts';
 export { TextTreeExporter, type TextTreeOptions } from './exporters/text-tree.ts';
 export { OtlpHttpExporter, type OtlpHttpExporterOptions, type OtlpHttpSignal } from './exporters/otlp-http.ts';

@@ -13,7 +13,7 @@
 import { SpanStatusCode, type HrTime } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { GuestMetric, TraceSummary } from '../trace/model.ts';
-import { ATTR, EVENT } from '../trace/vocabulary.ts';
+import { ATTR, EVENT, ID_KEY } from '../trace/vocabulary.ts';
 import { tagText } from '../trace/tags.ts';
 import { Delivery, wholeTraces, type TraceBatch } from './delivery.ts';
 import { LineWriter } from './line-writer.ts';
@@ -74,7 +74,7 @@ class TraceEventWriter {
     const micros = (time: HrTime) => Math.round((time[0] - origin[0]) * 1e9 + (time[1] - origin[1])) / 1e3;
     const events: TraceEvent[] = [];
     if (this.written === 0) {
-      const service = trace.spans[0]?.resource.attributes['service.name'] ?? trace.logs[0]?.resource.attributes['service.name'];
+      const service = (trace.spans[0]?.resource ?? trace.logs[0]?.resource ?? trace.metrics[0]?.resource)?.attributes[ATTR.serviceName];
       events.push({ name: 'process_name', ph: 'M', pid: PID, args: { name: String(service ?? 'wasm guest') } });
     }
     const threads = this.threads(trace, summary, micros);
@@ -84,7 +84,7 @@ class TraceEventWriter {
       events.push({ name: 'thread_sort_index', ph: 'M', pid: PID, tid, args: { sort_index: tid } });
     }
     const first = threads.tids[0]!;
-    const invocation: Record<string, unknown> = { trace_id: summary.traceId, spans: summary.spans, logs: summary.logs, metrics: summary.metrics };
+    const invocation: Record<string, unknown> = { [ID_KEY.traceId]: summary.traceId, spans: summary.spans, logs: summary.logs, metrics: summary.metrics };
     if (Object.keys(summary.anomalies).length > 0) invocation.anomalies = summary.anomalies;
     if (summary.error !== undefined) invocation.error = summary.error;
     const bar = threads.invocation;
@@ -92,8 +92,8 @@ class TraceEventWriter {
     for (const span of trace.spans) {
       const context = span.spanContext();
       const tid = threads.bySpan.get(context.spanId) ?? first;
-      const args: Record<string, unknown> = { ...span.attributes, trace_id: context.traceId, span_id: context.spanId };
-      if (span.parentSpanContext) args.parent_span_id = span.parentSpanContext.spanId;
+      const args: Record<string, unknown> = { ...span.attributes, [ID_KEY.traceId]: context.traceId, [ID_KEY.spanId]: context.spanId };
+      if (span.parentSpanContext) args[ID_KEY.parentSpanId] = span.parentSpanContext.spanId;
       if (span.status.code === SpanStatusCode.ERROR) args.error = span.status.message ?? 'error';
       const cat = span.attributes[ATTR.functionIndex] === undefined ? 'span' : 'function';
       events.push({ name: span.name, cat, ph: 'X', pid: PID, tid, ts: micros(span.startTime), dur: Math.round(span.duration[0] * 1e9 + span.duration[1]) / 1e3, args });

@@ -15,6 +15,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import type { GuestMetric } from '../trace/model.ts';
 import type { StatsdPoint } from '../trace/statsd.ts';
 import { tagText } from '../trace/tags.ts';
+import { ID_KEY } from '../trace/vocabulary.ts';
 import type { ExportStats } from './exporter.ts';
 import { Delivery, type Destination, type Route } from './delivery.ts';
 import { errorText } from './retry.ts';
@@ -102,7 +103,7 @@ function statsdLine({ point, spanContext }: GuestMetric, format: LineFormat): st
   if (point.sampleRate < 1) line += `|@${point.sampleRate}`;
   const tags = point.tags.map(tagText);
   tags.push(...format.constantTags);
-  if (format.traceTags && spanContext) tags.push(`trace_id:${spanContext.traceId}`, `span_id:${spanContext.spanId}`);
+  if (format.traceTags && spanContext) tags.push(`${ID_KEY.traceId}:${spanContext.traceId}`, `${ID_KEY.spanId}:${spanContext.spanId}`);
   if (tags.length > 0) line += `|#${tags.map(clean).join(',')}`;
   return line;
 }

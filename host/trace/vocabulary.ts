@@ -9,6 +9,8 @@ export const VERSION = '0.1.0';
 
 /** Attribute keys the builder writes. */
 export const ATTR = {
+  /** OpenTelemetry's resource attribute naming the service. */
+  serviceName: 'service.name',
   /** Memory growth during the span, in 64 KiB pages: the unit of Dylibso's hosts. */
   allocation: 'allocation',
   /** The same growth in bytes. */
@@ -39,6 +41,13 @@ export const ATTR = {
   httpRequestContentLength: 'http.request.content_length',
   httpResponseContentLength: 'http.response.content_length',
   spanKind: 'span.kind',
+} as const;
+
+/** Ids where a destination has no field for them: statsd tags, Chrome trace event arguments. */
+export const ID_KEY = {
+  traceId: 'trace_id',
+  spanId: 'span_id',
+  parentSpanId: 'parent_span_id',
 } as const;
 
 /** Keys only Datadog reads: its trace intake's tags and metrics, its log correlation fields. */
