@@ -17,7 +17,7 @@ export { OtlpHttpExporter, type OtlpHttpExporterOptions, type OtlpHttpSignal } f
 export { OtelSdkExporter, type OtelSdkOptions } from './exporters/otel-sdk.ts';
 export { OtelPipeline, type OtelPipelineOptions } from './exporters/otel/pipeline.ts';
 export { Delivery, type Destination, type Route, type TraceRoute, type AggregateRoute, type Aggregator, type TraceBatch, type BatchOptions, type QueueOptions } from './exporters/delivery.ts';
-export type { RetryPolicy } from './exporters/retry.ts';
+export { DeliveryError, type RetryPolicy } from './exporters/retry.ts';
 export { parseTraceparent, activeSpanContext } from './trace/parent.ts';
 export { runWasiModule, type WasiImplementation, type WasiRunOptions, type RunResult } from './wasi.ts';
 export { demultiplexFdWrite, observeApi, type FdWrite, type ObserveApi } from './javy/records.ts';
