@@ -43,8 +43,8 @@ function normalise(value: unknown, key = ''): Json {
 }
 
 /** One item per span, log record and metric data point of OTLP/JSON requests, with their resource and scope. */
-function otlpItems(requests: Json[]): Json[] {
-  const items: Json[] = [];
+function otlpItems(requests: Json[]): unknown[] {
+  const items: unknown[] = [];
   for (const request of requests as Record<string, Json[]>[]) {
     for (const [kind, scopes, leaves] of [['resourceSpans', 'scopeSpans', 'spans'], ['resourceLogs', 'scopeLogs', 'logRecords'], ['resourceMetrics', 'scopeMetrics', 'metrics']] as const) {
       for (const resource of (request[kind] ?? []) as Record<string, Json>[]) {
