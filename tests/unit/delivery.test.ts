@@ -54,36 +54,24 @@ describe('delivery', () => {
   });
 
   it('retries a retryable failure with backoff, and gives up on one that is not', async () => {
-    let attempts = 0;
-    const flaky = new Delivery({
-      name: 'flaky',
-      spans: {
-        retry: { initialBackoffMs: 5 },
-        send: async () => {
-          if (++attempts < 3) throw new DeliveryError('HTTP 503', true);
+    /** Sends two spans to a backend answering `failures` times with `error` first; returns the attempts made. */
+    async function attempts(failures: number, error: DeliveryError) {
+      let made = 0;
+      const exporter = new Delivery({
+        name: 'test',
+        spans: {
+          retry: { initialBackoffMs: 5 },
+          send: async () => {
+            if (++made <= failures) throw error;
+          },
         },
-      },
-    });
-    for (const span of trace(2).spans) flaky.onSpan(span);
-    await flaky.shutdown();
-    expect(attempts).toBe(3);
-    expect(flaky.stats()).toEqual({ exported: 2, dropped: 0 });
-
-    let refused = 0;
-    const refusing = new Delivery({
-      name: 'refusing',
-      spans: {
-        retry: { initialBackoffMs: 5 },
-        send: async () => {
-          refused++;
-          throw new DeliveryError('HTTP 400: bad', false);
-        },
-      },
-    });
-    for (const span of trace(2).spans) refusing.onSpan(span);
-    await refusing.shutdown();
-    expect(refused).toBe(1);
-    expect(refusing.stats()).toEqual({ exported: 0, dropped: 2, lastError: 'HTTP 400: bad' });
+      });
+      for (const span of trace(2).spans) exporter.onSpan(span);
+      await exporter.shutdown();
+      return { made, stats: exporter.stats() };
+    }
+    expect(await attempts(2, new DeliveryError('HTTP 503', true))).toEqual({ made: 3, stats: { exported: 2, dropped: 0 } });
+    expect(await attempts(Infinity, new DeliveryError('HTTP 400: bad', false))).toEqual({ made: 1, stats: { exported: 0, dropped: 2, lastError: 'HTTP 400: bad' } });
   });
 
   it('holds a trace until it ends and hands it over whole, with its summary', async () => {
