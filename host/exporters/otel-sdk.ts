@@ -13,11 +13,11 @@
  */
 import type { MeterProvider } from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { LogRecordProcessor, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { LogRecordProcessor, ReadableLogRecord, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
+import type { AnyValue, LogAttributes, LogBody, SeverityNumber } from '@opentelemetry/api-logs';
 import type { GuestMetric } from '../trace/model.ts';
 import { Delivery, IN_PLACE } from './delivery.ts';
 import { OtelMetrics } from './otel/metrics.ts';
-import { LogRecordView } from './otel/pipeline.ts';
 
 export interface OtelSdkOptions {
   spanProcessors?: SpanProcessor[];
@@ -42,5 +42,62 @@ export class OtelSdkExporter extends Delivery {
       flush: () => Promise.all(processors.map((p) => p.forceFlush().catch(() => {}))).then(() => {}),
       adjust: (stats) => (metrics === undefined || metrics.dropped === 0 ? stats : { ...stats, dropped: stats.dropped + metrics.dropped, lastError: stats.lastError ?? metrics.dropReason }),
     });
+  }
+}
+
+/**
+ * The builder's records are read-only; the log processor's interface also has setters (for
+ * processors that enrich records). This view lets those write to a copy, never to the original.
+ */
+class LogRecordView implements ReadWriteLogRecord {
+  hrTime;
+  hrTimeObserved;
+  spanContext;
+  readonly resource;
+  readonly instrumentationScope;
+  readonly attributes: LogAttributes;
+  severityText?: string;
+  severityNumber?: SeverityNumber;
+  body?: LogBody;
+  eventName?: string;
+  droppedAttributesCount: number;
+
+  constructor(record: ReadableLogRecord) {
+    this.hrTime = record.hrTime;
+    this.hrTimeObserved = record.hrTimeObserved;
+    this.spanContext = record.spanContext;
+    this.resource = record.resource;
+    this.instrumentationScope = record.instrumentationScope;
+    this.attributes = { ...record.attributes };
+    this.severityText = record.severityText;
+    this.severityNumber = record.severityNumber;
+    this.body = record.body;
+    this.eventName = record.eventName;
+    this.droppedAttributesCount = record.droppedAttributesCount;
+  }
+
+  setAttribute(key: string, value?: AnyValue): this {
+    if (value !== undefined) this.attributes[key] = value;
+    return this;
+  }
+  setAttributes(attributes: LogAttributes): this {
+    Object.assign(this.attributes, attributes);
+    return this;
+  }
+  setBody(body: LogBody): this {
+    this.body = body;
+    return this;
+  }
+  setEventName(eventName: string): this {
+    this.eventName = eventName;
+    return this;
+  }
+  setSeverityNumber(severityNumber: SeverityNumber): this {
+    this.severityNumber = severityNumber;
+    return this;
+  }
+  setSeverityText(severityText: string): this {
+    this.severityText = severityText;
+    return this;
   }
 }

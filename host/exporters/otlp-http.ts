@@ -28,8 +28,7 @@ import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
 import { createLegacyOtlpBrowserExportDelegate } from '@opentelemetry/otlp-exporter-base/browser-http';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { AggregationTemporality } from '@opentelemetry/sdk-metrics';
+import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { OtelPipeline, type BatchOptions } from './otel/pipeline.ts';
 
 export type OtlpHttpSignal = 'traces' | 'logs' | 'metrics';
@@ -74,17 +73,7 @@ export class OtlpHttpExporter extends OtelPipeline {
     const spans = make<ReadableSpan[]>('traces', json ? JsonTraceSerializer : ProtobufTraceSerializer, TraceExporterMetricsHelper, 'otlp_http_span_exporter');
     const logs = make<ReadableLogRecord[]>('logs', json ? JsonLogsSerializer : ProtobufLogsSerializer, LogsExporterMetricsHelper, 'otlp_http_log_exporter');
     const metrics = make<ResourceMetrics>('metrics', json ? JsonMetricsSerializer : ProtobufMetricsSerializer, MetricsExporterMetricsHelper, 'otlp_http_metric_exporter');
-    super({ name: 'otlp-http', spans, logs, metrics: metrics && cumulative(metrics), batch: options.batch, metricIntervalMs: options.metricIntervalMs });
+    super({ name: 'otlp-http', spans, logs, metrics, batch: options.batch, metricIntervalMs: options.metricIntervalMs });
     this.urls = urls;
   }
-}
-
-/** The pipeline aggregates cumulatively itself; the exporter only sends what it is given. */
-function cumulative(exporter: OTLPExporterBase<ResourceMetrics>): PushMetricExporter {
-  return {
-    export: (metrics, done) => exporter.export(metrics, done),
-    forceFlush: () => exporter.forceFlush(),
-    shutdown: () => exporter.shutdown(),
-    selectAggregationTemporality: () => AggregationTemporality.CUMULATIVE,
-  };
 }

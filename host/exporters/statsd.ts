@@ -64,11 +64,17 @@ export function statsdDestination(options: StatsdOptions, name = 'statsd'): Dest
   if (url.protocol !== 'udp:') throw new Error(`statsd URL must be udp://host:port, not ${url.href}`);
   const socket = new StatsdSocket(url.hostname.replace(/^\[|\]$/g, ''), Number(url.port || 8125));
   const dialect = options.dialect ?? 'statsd';
-  const format: LineFormat = {
-    dialect,
-    prefix: options.prefix ? `${options.prefix}.` : '',
-    constantTags: dialect === 'dogstatsd' ? (options.tags ?? []) : [],
-    traceTags: options.traceTags ?? dialect === 'dogstatsd',
+  const prefix = options.prefix ? `${options.prefix}.` : '';
+  const constantTags = dialect === 'dogstatsd' ? (options.tags ?? []) : [];
+  const traceTags = options.traceTags ?? dialect === 'dogstatsd';
+  /** One statsd line for one point. */
+  const line = ({ point, spanContext }: GuestMetric): string => {
+    const type = dialect === 'statsd' && (point.type === 'h' || point.type === 'd') ? 'ms' : point.type;
+    let text = `${prefix}${point.name}:${value(point)}|${type}`;
+    if (point.sampleRate < 1) text += `|@${point.sampleRate}`;
+    const tags = [...point.tags.map(tagText), ...constantTags];
+    if (traceTags && spanContext) tags.push(`${ID_KEY.traceId}:${spanContext.traceId}`, `${ID_KEY.spanId}:${spanContext.spanId}`);
+    return tags.length > 0 ? `${text}|#${tags.map(clean).join(',')}` : text;
   };
   const maxPacket = options.maxPacketBytes ?? 1432;
   const maxQueued = options.maxQueuedLines ?? 10_000;
@@ -77,7 +83,7 @@ export function statsdDestination(options: StatsdOptions, name = 'statsd'): Dest
     host: socket.host,
     port: socket.port,
     metrics: {
-      prepare: (metric: GuestMetric) => statsdLine(metric, format),
+      prepare: line,
       send: (lines: string[]) => socket.send(packets(lines, maxPacket)),
       // UDP has no answer to retry on; lines go out as a trace ends and at least every interval.
       retry: false,
@@ -87,25 +93,6 @@ export function statsdDestination(options: StatsdOptions, name = 'statsd'): Dest
     close: () => socket.close(),
     adjust: (stats) => socket.adjust(stats),
   };
-}
-
-interface LineFormat {
-  dialect: StatsdDialect;
-  prefix: string;
-  constantTags: string[];
-  traceTags: boolean;
-}
-
-/** One statsd line for one point. */
-function statsdLine({ point, spanContext }: GuestMetric, format: LineFormat): string {
-  const type = format.dialect === 'statsd' && (point.type === 'h' || point.type === 'd') ? 'ms' : point.type;
-  let line = `${format.prefix}${point.name}:${value(point)}|${type}`;
-  if (point.sampleRate < 1) line += `|@${point.sampleRate}`;
-  const tags = point.tags.map(tagText);
-  tags.push(...format.constantTags);
-  if (format.traceTags && spanContext) tags.push(`${ID_KEY.traceId}:${spanContext.traceId}`, `${ID_KEY.spanId}:${spanContext.spanId}`);
-  if (tags.length > 0) line += `|#${tags.map(clean).join(',')}`;
-  return line;
 }
 
 /** Lines packed into packets of at most `maxPacket` bytes, each with its line count. */

@@ -8,9 +8,8 @@
  */
 import type { ExportResult } from '@opentelemetry/core';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { LogRecordExporter, ReadableLogRecord, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
+import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import type { AnyValue, LogAttributes, LogBody, SeverityNumber } from '@opentelemetry/api-logs';
 import { Delivery, type BatchOptions, type Destination } from '../delivery.ts';
 import type { RetryPolicy } from '../retry.ts';
 import { OtelMetrics } from './metrics.ts';
@@ -42,7 +41,7 @@ export function otelDestination(options: OtelPipelineOptions): Destination {
   return {
     name: options.name,
     spans: spans && { send: exportVia(spans), batch, retry },
-    logs: logs && { send: exportVia(logs), prepare: (record: ReadableLogRecord) => new LogRecordView(record), batch, retry },
+    logs: logs && { send: exportVia(logs), batch, retry },
     aggregate: metrics && {
       aggregator: new OtelMetrics(),
       send: async (batch: ResourceMetrics[]) => {
@@ -69,61 +68,4 @@ function dataPoints(resourceMetrics: ResourceMetrics): number {
   let n = 0;
   for (const scope of resourceMetrics.scopeMetrics) for (const metric of scope.metrics) n += metric.dataPoints.length;
   return n;
-}
-
-/**
- * The builder's records are read-only; the log processor's interface also has setters (for
- * processors that enrich records). This view lets those write to a copy, never to the original.
- */
-export class LogRecordView implements ReadWriteLogRecord {
-  hrTime;
-  hrTimeObserved;
-  spanContext;
-  readonly resource;
-  readonly instrumentationScope;
-  readonly attributes: LogAttributes;
-  severityText?: string;
-  severityNumber?: SeverityNumber;
-  body?: LogBody;
-  eventName?: string;
-  droppedAttributesCount: number;
-
-  constructor(record: ReadableLogRecord) {
-    this.hrTime = record.hrTime;
-    this.hrTimeObserved = record.hrTimeObserved;
-    this.spanContext = record.spanContext;
-    this.resource = record.resource;
-    this.instrumentationScope = record.instrumentationScope;
-    this.attributes = { ...record.attributes };
-    this.severityText = record.severityText;
-    this.severityNumber = record.severityNumber;
-    this.body = record.body;
-    this.eventName = record.eventName;
-    this.droppedAttributesCount = record.droppedAttributesCount;
-  }
-
-  setAttribute(key: string, value?: AnyValue): this {
-    if (value !== undefined) this.attributes[key] = value;
-    return this;
-  }
-  setAttributes(attributes: LogAttributes): this {
-    Object.assign(this.attributes, attributes);
-    return this;
-  }
-  setBody(body: LogBody): this {
-    this.body = body;
-    return this;
-  }
-  setEventName(eventName: string): this {
-    this.eventName = eventName;
-    return this;
-  }
-  setSeverityNumber(severityNumber: SeverityNumber): this {
-    this.severityNumber = severityNumber;
-    return this;
-  }
-  setSeverityText(severityText: string): this {
-    this.severityText = severityText;
-    return this;
-  }
 }
