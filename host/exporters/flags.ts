@@ -17,6 +17,8 @@ export interface Flag {
   help: string;
   /** The only values it takes; any other is a usage error. */
   choices?: readonly string[];
+  /** Its value is for one exporter only (a file two exporters would both write). */
+  exclusive?: boolean;
 }
 
 export type FlagValues = Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;

@@ -6,7 +6,7 @@
 import type { TelemetryExporter } from './exporter.ts';
 import { SIGNALS } from './otel/config.ts';
 import { EXPORTERS } from './catalog/index.ts';
-import type { Env, FlagValues } from './flags.ts';
+import type { Env, Flag, FlagValues } from './flags.ts';
 
 export { EXPORTERS };
 
@@ -37,8 +37,12 @@ export async function createExporters(names: string[], flags: FlagValues, env: E
   const chosen = names.map((name) => {
     const declaration = EXPORTERS[name];
     if (declaration === undefined) throw new Error(`unknown exporter '${name}' (known: ${Object.keys(EXPORTERS).join(', ')})`);
-    return { declaration, options: declaration.options(flags, env) };
+    return { name, declaration, options: declaration.options(flags, env) };
   });
+  for (const [flag, spec] of Object.entries(Object.assign({}, ...chosen.map((c) => c.declaration.flags)) as Record<string, Flag>)) {
+    const users = chosen.filter((c) => c.declaration.flags?.[flag] !== undefined).map((c) => c.name);
+    if (spec.exclusive && flags[flag] !== undefined && users.length > 1) throw new Error(`--${flag} is for one exporter, not ${users.join(' and ')}`);
+  }
   const exporters: TelemetryExporter[] = [];
   for (const { declaration, options } of chosen) {
     const exporter = await declaration.create(options);

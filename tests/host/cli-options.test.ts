@@ -32,6 +32,9 @@ describe('options declared by each exporter', () => {
     const tag = cli('run', DEMO, '--exporter', 'datadog', '--dd-tag', 'no-colon');
     expect(tag.status).toBe(2);
     expect(tag.stderr).toContain("--dd-tag takes A:B, not 'no-colon'");
+    const shared = cli('run', DEMO, '--exporter', 'otlp-jsonl', '--exporter', 'perfetto', '--out', 'both.json');
+    expect(shared.status).toBe(2);
+    expect(shared.stderr).toContain('--out is for one exporter, not otlp-jsonl and perfetto');
     const unknown = cli('run', DEMO, '--exporter', 'jaeger');
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/unknown exporter 'jaeger' \(known: stdout, otlp-jsonl, otlp, .*perfetto, none\)/);

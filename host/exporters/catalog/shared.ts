@@ -1,7 +1,7 @@
 /** Flags more than one exporter reads, declared once. */
 import type { Flag } from '../flags.ts';
 
-export const OUT: Flag = { type: 'string', arg: '<file>', help: 'file for otlp-jsonl and perfetto (default: standard output for\notlp-jsonl, trace.json for perfetto)' };
+export const OUT: Flag = { type: 'string', arg: '<file>', exclusive: true, help: 'file for otlp-jsonl and perfetto (default: standard output for\notlp-jsonl, trace.json for perfetto)' };
 
 export const STATSD_URL: Flag = {
   type: 'string',
