@@ -11,12 +11,14 @@ export type { GuestMetric, TraceSummary, TelemetrySink } from './trace/model.ts'
 export type { StatsdPoint } from './trace/statsd.ts';
 export { parseStatsd } from './trace/statsd.ts';
 export { parseTags } from './trace/tags.ts';
-export { ATTR, EVENT } from './trace/vocabulary.ts';
+export { ATTR, EVENT, DATADOG, ID_KEY } from './trace/vocabulary.ts';
 export { WriteError, WRITE_ERROR_EXIT_CODE, type TelemetryExporter, type ExportStats } from './exporters/exporter.ts';
 export { TextTreeExporter, type TextTreeOptions } from './exporters/text-tree.ts';
 export { OtlpHttpExporter, type OtlpHttpExporterOptions, type OtlpHttpSignal } from './exporters/otlp-http.ts';
 export { OtelSdkExporter, type OtelSdkOptions } from './exporters/otel-sdk.ts';
-export { OtelPipeline, type OtelPipelineOptions, type BatchOptions } from './exporters/otel/pipeline.ts';
+export { OtelPipeline, type OtelPipelineOptions } from './exporters/otel/pipeline.ts';
+export { Delivery, type Destination, type Route, type TraceRoute, type AggregateRoute, type Aggregator, type TraceBatch, type BatchOptions, type QueueOptions } from './exporters/delivery.ts';
+export { DeliveryError, type RetryPolicy } from './exporters/retry.ts';
 export { parseTraceparent, activeSpanContext } from './trace/parent.ts';
 export { runWasiModule, type WasiImplementation, type WasiRunOptions, type RunResult } from './wasi.ts';
 export { demultiplexFdWrite, observeApi, type FdWrite, type ObserveApi } from './javy/records.ts';

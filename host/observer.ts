@@ -23,8 +23,9 @@ import type { GuestMetric, TelemetrySink, TraceSummary } from './trace/model.ts'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ExportStats, TelemetryExporter } from './exporters/exporter.ts';
+import { VERSION } from './trace/vocabulary.ts';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './trace/vocabulary.ts';
 export const DEFAULT_SERVICE_NAME = 'wasm-observe-guest';
 
 export interface ObserverOptions {
@@ -49,8 +50,9 @@ export interface ObserverOptions {
    */
   clock?: ClockMode;
   /**
-   * The longest `shutdown()` waits for every exporter's final delivery together; an exporter still
-   * busy then is given up on and says so in its `lastError`. Default 10 000 ms (OTLP's export timeout).
+   * One deadline for the whole final flush: the longest `shutdown()` waits for every exporter's
+   * delivery together, retries included; what is still unsent then is given up on, counted as
+   * dropped, and said in the exporter's `lastError`. Default 10 000 ms (OTLP's export timeout).
    */
   exportTimeoutMillis?: number;
   /**
@@ -197,7 +199,8 @@ export class Observer {
     return Object.fromEntries(
       this.exporters.map((e) => {
         const stats = e.stats();
-        if (!this.gaveUp.has(e.name)) return [e.name, stats];
+        // An exporter that honours the timeout (every `Delivery`) says so itself.
+        if (!this.gaveUp.has(e.name) || stats.lastError?.startsWith('gave up')) return [e.name, stats];
         const gaveUp = `gave up after the ${this.exportTimeout} ms export timeout`;
         return [e.name, { ...stats, lastError: stats.lastError === undefined ? gaveUp : `${gaveUp}; ${stats.lastError}` }];
       }),
@@ -221,7 +224,7 @@ export class Observer {
     const pending = new Set(this.exporters);
     const finished = Promise.all(
       this.exporters.map((e) =>
-        e.shutdown().then(
+        e.shutdown(this.exportTimeout).then(
           () => void pending.delete(e),
           (err: unknown) => void (pending.delete(e), failures.push(err)),
         ),

@@ -36,7 +36,8 @@ export interface ObserveImports {
  * the time of the last span event (enter or exit, of either kind) instead, for guests that log
  * in tight loops: one clock read saved per such event.
  */
-export type ClockMode = 'precise' | 'coarse';
+export const CLOCK_MODES = ['precise', 'coarse'] as const;
+export type ClockMode = (typeof CLOCK_MODES)[number];
 
 export function createImports(memory: GuestMemory, sink: EventSink, clockMode: ClockMode = 'precise'): ObserveImports {
   let deferred: Deferred[] | undefined;

@@ -10,6 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import type { SpanContext } from '@opentelemetry/api';
 import type { Observer } from '../observer.ts';
+import type { ClockMode } from '../abi/imports.ts';
 import type { GuestEvent } from '../events.ts';
 import type { RunResult } from '../node/wasi.ts';
 import { createRing, Interrupted, RingReader } from './event-ring.ts';
@@ -29,6 +30,8 @@ export interface GuestThreadOptions extends Omit<GuestThreadData['run'], 'traceN
   traceName: string;
   parent?: SpanContext;
   maxStringBytes?: number;
+  /** The clock mode of the guest thread's imports (see the Observer's `clock` option). */
+  clock?: ClockMode;
 }
 
 export interface GuestThreadResult extends RunResult {
@@ -84,6 +87,7 @@ export async function runInGuestThread(module: WebAssembly.Module, options: Gues
     module,
     ring,
     maxStringBytes: options.maxStringBytes,
+    clock: options.clock,
     run: {
       args: options.args,
       programName: options.programName,

@@ -9,6 +9,7 @@ import { Observer } from '../observer.ts';
 import { runWasi, type RunOptions } from '../node/wasi.ts';
 import { Interrupted, RingWriter, type RingBuffers } from './event-ring.ts';
 import { eventRecords } from '../events.ts';
+import type { ClockMode } from '../abi/imports.ts';
 import { silenceWasiWarning } from './warnings.ts';
 
 export interface GuestThreadData {
@@ -16,6 +17,7 @@ export interface GuestThreadData {
   ring: RingBuffers;
   run: Pick<RunOptions, 'args' | 'programName' | 'env' | 'preopens' | 'invoke' | 'traceName' | 'javyPlugin'>;
   maxStringBytes?: number;
+  clock?: ClockMode;
 }
 
 /** What the guest thread reports when the guest has ended. */
@@ -34,8 +36,9 @@ class GuestThreadObserver extends Observer {
   constructor(
     private readonly ring: RingWriter,
     maxStringBytes: number | undefined,
+    clock: ClockMode | undefined,
   ) {
-    super({ eventSink: eventRecords((event) => ring.handle(event)), maxStringBytes });
+    super({ eventSink: eventRecords((event) => ring.handle(event)), maxStringBytes, clock });
   }
 
   override imports(module?: WebAssembly.Module): WebAssembly.Imports {
@@ -65,7 +68,7 @@ async function main(): Promise<void> {
   silenceWasiWarning();
   const data = workerData as GuestThreadData;
   const ring = new RingWriter(data.ring);
-  const observer = new GuestThreadObserver(ring, data.maxStringBytes);
+  const observer = new GuestThreadObserver(ring, data.maxStringBytes, data.clock);
   const result = await runWasi(data.module, { ...data.run, observer });
   const report: GuestThreadReport = { exitCode: result.exitCode, interrupted: result.error instanceof Interrupted || ring.stopRequested };
   if (result.error !== undefined) {

@@ -6,10 +6,10 @@
  */
 import { hostname } from 'node:os';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { WriteError, type ExportStats } from './exporter.ts';
+import { DATADOG } from '../trace/vocabulary.ts';
 import { LineWriter } from './line-writer.ts';
 import { send, httpTarget, type HttpTarget } from './http.ts';
-import { DeliveryQueue, type QueueOptions } from './queue.ts';
+import { IN_PLACE, type QueueOptions, type Route } from './delivery.ts';
 import { ddId } from './datadog-span.ts';
 
 export interface DatadogLogsOptions {
@@ -51,61 +51,40 @@ export function toDatadogLog(record: ReadableLogRecord, context: LogContext): Re
     ddsource: 'wasm',
     ddtags: context.tags.join(','),
     hostname: hostname(),
-    'dd.service': context.service,
+    [DATADOG.logService]: context.service,
   };
-  if (context.env !== undefined) entry['dd.env'] = context.env;
-  if (context.version !== undefined) entry['dd.version'] = context.version;
+  if (context.env !== undefined) entry[DATADOG.logEnv] = context.env;
+  if (context.version !== undefined) entry[DATADOG.logVersion] = context.version;
   if (record.spanContext) {
-    entry['dd.trace_id'] = ddId(record.spanContext.traceId).toString();
-    entry['dd.span_id'] = ddId(record.spanContext.spanId).toString();
-    // The full 128-bit id, for backends that join on the OpenTelemetry form.
-    entry['otel.trace_id'] = record.spanContext.traceId;
+    entry[DATADOG.logTraceId] = ddId(record.spanContext.traceId).toString();
+    entry[DATADOG.logSpanId] = ddId(record.spanContext.spanId).toString();
+    entry[DATADOG.logOtelTraceId] = record.spanContext.traceId;
   }
   return entry;
 }
 
 /** Where Datadog log entries go: the HTTP intake (batched, retried) or JSON lines. */
-export class DatadogLogSink {
-  private readonly queue: DeliveryQueue<Record<string, unknown>> | undefined;
-  private readonly out: LineWriter | undefined;
-  private readonly counts: ExportStats = { exported: 0, dropped: 0 };
-
-  constructor(options: DatadogLogsOptions) {
-    if (options.url !== undefined) {
-      const target: HttpTarget = httpTarget(options.url);
-      const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-      if (options.apiKey) headers['DD-API-KEY'] = options.apiKey;
+export function datadogLogs(options: DatadogLogsOptions, context: LogContext) {
+  const prepare = (record: ReadableLogRecord) => toDatadogLog(record, context);
+  if (options.url !== undefined) {
+    const target: HttpTarget = httpTarget(options.url);
+    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+    if (options.apiKey) headers['DD-API-KEY'] = options.apiKey;
+    const route: Route<ReadableLogRecord, Record<string, unknown>> = {
+      prepare,
+      send: async (batch) => void (await send(target, 'POST', headers, JSON.stringify(batch), 10_000)),
       // The v2 intake takes at most 1000 entries per request.
-      this.queue = new DeliveryQueue(
-        async (batch) => void (await send(target, 'POST', headers, JSON.stringify(batch), 10_000)),
-        { maxBatchSize: 1000, ...options.queue },
-      );
-    } else {
-      this.out = new LineWriter(options.path ?? '-', 2);
-    }
+      batch: { maxExportBatchSize: 1000, ...options.queue },
+      retry: options.queue?.retry ?? {},
+    };
+    return { route, close: () => {}, writeError: () => undefined };
   }
-
-  push(entry: Record<string, unknown>): void {
-    if (this.queue) {
-      this.queue.push(entry);
-      return;
-    }
-    if (this.out!.write(`${JSON.stringify(entry)}\n`)) this.counts.exported++;
-    else this.counts.dropped++;
-  }
-
-  async flush(): Promise<void> {
-    await this.queue?.flush();
-  }
-
-  async shutdown(): Promise<void> {
-    await this.queue?.shutdown();
-    this.out?.close();
-    if (this.out?.error !== undefined) throw new WriteError(`datadog logs: cannot write ${this.out.error}`);
-  }
-
-  stats(): ExportStats {
-    if (this.queue) return this.queue.counts;
-    return this.out?.error === undefined ? this.counts : { ...this.counts, writeError: this.out.error };
-  }
+  const out = new LineWriter(options.path ?? '-', 2);
+  const route: Route<ReadableLogRecord, Record<string, unknown>> = {
+    prepare,
+    send: (batch) => out.write(batch.map((entry) => `${JSON.stringify(entry)}\n`).join('')),
+    // Written in place as each record arrives.
+    batch: IN_PLACE,
+  };
+  return { route, close: () => out.close(), writeError: () => out.error };
 }

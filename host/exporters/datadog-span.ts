@@ -6,7 +6,7 @@
  */
 import { SpanStatusCode, type AttributeValue } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { ATTR } from '../trace/vocabulary.ts';
+import { ATTR, DATADOG, EVENT } from '../trace/vocabulary.ts';
 import { attributeMap } from '../trace/tags.ts';
 
 export const DATADOG_TRACE_TYPES = ['web', 'db', 'cache', 'custom'] as const;
@@ -61,10 +61,10 @@ export function toDatadog(span: ReadableSpan, defaults: SpanDefaults): DatadogSp
   let error = 0;
   if (span.status.code === SpanStatusCode.ERROR) {
     error = 1;
-    meta['error.message'] = span.status.message ?? 'error';
-    const exception = span.events.find((e) => e.name === 'exception')?.attributes;
-    if (exception?.['exception.type'] !== undefined) meta['error.type'] = String(exception['exception.type']);
-    if (exception?.['exception.stacktrace'] !== undefined) meta['error.stack'] = String(exception['exception.stacktrace']);
+    meta[ATTR.errorMessage] = span.status.message ?? 'error';
+    const exception = span.events.find((e) => e.name === EVENT.exception)?.attributes;
+    if (exception?.[ATTR.exceptionType] !== undefined) meta[ATTR.errorType] = String(exception[ATTR.exceptionType]);
+    if (exception?.[ATTR.exceptionStacktrace] !== undefined) meta[ATTR.errorStack] = String(exception[ATTR.exceptionStacktrace]);
   }
   return {
     trace_id: ddId(context.traceId),
@@ -90,11 +90,11 @@ export function toDatadog(span: ReadableSpan, defaults: SpanDefaults): DatadogSp
 export function markRoots(chunk: DatadogSpan[], traceId: string, metadata: DatadogMetadata | undefined): void {
   const ids = new Set(chunk.map((s) => s.span_id));
   const high = traceId.slice(0, 16);
-  chunk[0]!.meta['_dd.p.tid'] = high;
+  chunk[0]!.meta[DATADOG.traceIdHigh] = high;
   for (const span of chunk) {
     if (ids.has(span.parent_id)) continue;
-    span.metrics['_sampling_priority_v1'] = 1;
-    span.metrics['_dd.top_level'] = 1;
+    span.metrics[DATADOG.samplingPriority] = 1;
+    span.metrics[DATADOG.topLevel] = 1;
     if (metadata) applyMetadata(span, metadata);
   }
 }
@@ -102,13 +102,13 @@ export function markRoots(chunk: DatadogSpan[], traceId: string, metadata: Datad
 function applyMetadata(span: DatadogSpan, m: DatadogMetadata): void {
   if (m.resourceName !== undefined) span.resource = m.resourceName;
   const meta: [string, string | undefined][] = [
-    ['http.url', m.httpUrl],
-    ['http.method', m.httpMethod],
-    ['http.status_code', m.httpStatusCode?.toString()],
-    ['http.client_ip', m.httpClientIp],
-    ['http.request.content_length', m.httpRequestContentLength?.toString()],
-    ['http.response.content_length', m.httpResponseContentLength?.toString()],
-    ['span.kind', m.spanKind],
+    [ATTR.httpUrl, m.httpUrl],
+    [ATTR.httpMethod, m.httpMethod],
+    [ATTR.httpStatusCode, m.httpStatusCode?.toString()],
+    [ATTR.httpClientIp, m.httpClientIp],
+    [ATTR.httpRequestContentLength, m.httpRequestContentLength?.toString()],
+    [ATTR.httpResponseContentLength, m.httpResponseContentLength?.toString()],
+    [ATTR.spanKind, m.spanKind],
   ];
   for (const [key, value] of meta) if (value !== undefined) span.meta[key] = value;
   // Datadog marks 5xx responses as errors on web spans.

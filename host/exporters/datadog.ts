@@ -7,19 +7,17 @@
  * DD_DOGSTATSD_URL (else DD_AGENT_HOST / DD_DOGSTATSD_PORT), DD_API_KEY / DD_SITE for logs.
  *
  * Spans are held per trace until it ends (the agent wants whole traces; a long trace is sent in
- * chunks of `maxChunkSpans`), then queued, batched and retried with backoff.
+ * chunks of `maxChunkSpans`), then queued, batched and retried with backoff, all by the delivery
+ * layer.
  */
 import { encode } from '@msgpack/msgpack';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { VERSION } from '../observer.ts';
-import type { GuestMetric, TraceSummary } from '../trace/model.ts';
-import type { ExportStats, TelemetryExporter } from './exporter.ts';
+import type { TraceSummary } from '../trace/model.ts';
+import { VERSION } from '../trace/vocabulary.ts';
+import { Delivery, type QueueOptions, type TraceBatch } from './delivery.ts';
 import { httpTarget, send } from './http.ts';
-import { DeliveryQueue, type QueueOptions } from './queue.ts';
-import { StatsdExporter } from './statsd.ts';
+import { statsdDestination } from './statsd.ts';
 import { markRoots, toDatadog, type DatadogMetadata, type DatadogSpan, type DatadogTraceType, type SpanDefaults } from './datadog-span.ts';
-import { DatadogLogSink, toDatadogLog, type DatadogLogsOptions, type LogContext } from './datadog-logs.ts';
+import { datadogLogs, type DatadogLogsOptions } from './datadog-logs.ts';
 
 export type { DatadogMetadata, DatadogTraceType } from './datadog-span.ts';
 
@@ -47,7 +45,7 @@ export interface DatadogOptions {
   statsd?: { url?: string; traceTags?: boolean } | false;
   /** Where logs go. Default: the HTTP intake when DD_API_KEY is set, else JSON lines on stderr. `false`: not sent. */
   logs?: DatadogLogsOptions | false;
-  /** Spans sent per request at most and the trace queue bounds. */
+  /** Spans queued and sent per request at most, and the backoff. */
   queue?: QueueOptions;
   /** Spans of one trace held before a partial chunk is sent. Default 1000. */
   maxChunkSpans?: number;
@@ -55,36 +53,24 @@ export interface DatadogOptions {
   env?: Record<string, string | undefined>;
 }
 
-export class DatadogExporter implements TelemetryExporter {
-  readonly name = 'datadog';
+export class DatadogExporter extends Delivery {
   readonly agentUrl: string;
-  private readonly defaults: SpanDefaults;
-  private readonly traces: DeliveryQueue<DatadogSpan[]>;
-  private readonly statsd: StatsdExporter | undefined;
-  private readonly logs: DatadogLogSink | undefined;
-  private readonly logContext: LogContext;
-  private readonly metadata: DatadogOptions['metadata'];
-  private readonly perTrace = new Map<string, DatadogMetadata>();
-  private readonly open = new Map<string, DatadogSpan[]>();
-  private readonly maxChunk: number;
-  private closed = false;
-  private lateDrops = 0;
+  private readonly perTrace: Map<string, DatadogMetadata>;
 
   constructor(options: DatadogOptions = {}) {
     const env = options.env ?? process.env;
-    this.agentUrl = options.agentUrl ?? agentUrlFromEnv(env);
+    const agentUrl = options.agentUrl ?? agentUrlFromEnv(env);
     const service = options.serviceName ?? env.DD_SERVICE ?? DEFAULT_DATADOG_SERVICE;
     const environment = options.environment ?? env.DD_ENV;
     const version = options.version ?? env.DD_VERSION;
     const tags: Record<string, string> = { ...parseDdTags(env.DD_TAGS), ...options.defaultTags };
     if (environment !== undefined) tags.env = environment;
     if (version !== undefined) tags.version = version;
-    this.defaults = { service, type: options.traceType ?? 'web', tags };
-    this.metadata = options.metadata;
-    this.maxChunk = options.maxChunkSpans ?? 1000;
+    const defaults: SpanDefaults = { service, type: options.traceType ?? 'web', tags };
     const tagList = Object.entries(tags).map(([k, v]) => `${k}:${v}`);
+    const perTrace = new Map<string, DatadogMetadata>();
 
-    const target = httpTarget(this.agentUrl, 'v0.4/traces');
+    const target = httpTarget(agentUrl, 'v0.4/traces');
     const headers = {
       'Content-Type': 'application/msgpack',
       'Datadog-Meta-Lang': 'nodejs',
@@ -92,24 +78,59 @@ export class DatadogExporter implements TelemetryExporter {
       'Datadog-Meta-Lang-Interpreter': 'v8',
       'Datadog-Meta-Tracer-Version': `wasm-observe/${VERSION}`,
     };
-    this.traces = new DeliveryQueue<DatadogSpan[]>(
-      async (chunks) => {
-        const body = encode(chunks, { useBigInt64: true });
-        await send(target, 'PUT', { ...headers, 'X-Datadog-Trace-Count': String(chunks.length) }, body, 10_000);
+    /** One trace (or a part of a long one) as an agent chunk, its roots marked, with the trace's metadata once it ended. */
+    const chunk = (trace: TraceBatch): DatadogSpan[] | undefined => {
+      const traceId = trace.summary?.traceId ?? trace.spans[0]?.spanContext().traceId;
+      if (traceId === undefined) return undefined;
+      let metadata: DatadogMetadata | undefined;
+      if (trace.summary !== undefined) {
+        const common = typeof options.metadata === 'function' ? options.metadata(trace.summary) : options.metadata;
+        metadata = common || perTrace.has(traceId) ? { ...common, ...perTrace.get(traceId) } : undefined;
+        perTrace.delete(traceId);
+      }
+      if (trace.spans.length === 0) return undefined;
+      const spans = trace.spans.map((span) => toDatadog(span, defaults));
+      markRoots(spans, traceId, metadata);
+      return spans;
+    };
+    const statsd =
+      options.statsd === false
+        ? undefined
+        : statsdDestination(
+            {
+              url: options.statsd?.url ?? env.DD_DOGSTATSD_URL ?? `udp://${env.DD_AGENT_HOST ?? '127.0.0.1'}:${env.DD_DOGSTATSD_PORT ?? 8125}`,
+              dialect: 'dogstatsd',
+              tags: [`service:${service}`, ...tagList],
+              traceTags: options.statsd?.traceTags,
+              env,
+            },
+            'datadog',
+          );
+    const logs = options.logs === false ? undefined : datadogLogs(options.logs ?? logsFromEnv(env), { service, env: environment, version, tags: tagList });
+    super({
+      name: 'datadog',
+      // The agent wants whole traces: spans are held until their trace ends (a long one goes in parts).
+      traces: {
+        hold: ['spans'],
+        maxHeld: options.maxChunkSpans ?? 1000,
+        parts: true,
+        prepare: chunk,
+        weight: (spans: DatadogSpan[]) => spans.length,
+        send: async (chunks: DatadogSpan[][]) => {
+          const body = encode(chunks, { useBigInt64: true });
+          await send(target, 'PUT', { ...headers, 'X-Datadog-Trace-Count': String(chunks.length) }, body, 10_000);
+        },
+        batch: { maxQueueSize: 10_000, maxExportBatchSize: 1000, ...options.queue },
+        retry: options.queue?.retry ?? {},
       },
-      { maxQueueSize: 1000, maxBatchSize: 100, ...options.queue },
-      (chunk) => chunk.length,
-    );
-
-    if (options.statsd !== false) {
-      const url = options.statsd?.url ?? env.DD_DOGSTATSD_URL ?? `udp://${env.DD_AGENT_HOST ?? '127.0.0.1'}:${env.DD_DOGSTATSD_PORT ?? 8125}`;
-      this.statsd = new StatsdExporter(
-        { url, dialect: 'dogstatsd', tags: [`service:${service}`, ...tagList], traceTags: options.statsd?.traceTags, env },
-        'datadog-metrics',
-      );
-    }
-    this.logContext = { service, env: environment, version, tags: tagList };
-    if (options.logs !== false) this.logs = new DatadogLogSink(options.logs ?? logsFromEnv(env));
+      logs: logs?.route,
+      metrics: statsd?.metrics,
+      close: () => Promise.all([statsd?.close?.(), logs?.close()]).then(() => {}),
+      writeError: () => logs?.writeError(),
+      adjust: (stats) => statsd?.adjust?.(stats) ?? stats,
+    });
+    this.agentUrl = agentUrl;
+    this.perTrace = perTrace;
   }
 
   /**
@@ -118,68 +139,6 @@ export class DatadogExporter implements TelemetryExporter {
    */
   setTraceMetadata(traceId: string, metadata: DatadogMetadata): void {
     this.perTrace.set(traceId, { ...this.perTrace.get(traceId), ...metadata });
-  }
-
-  onSpan(span: ReadableSpan): void {
-    if (this.closed) {
-      this.lateDrops++;
-      return;
-    }
-    const traceId = span.spanContext().traceId;
-    let chunk = this.open.get(traceId);
-    if (chunk === undefined) this.open.set(traceId, (chunk = []));
-    chunk.push(toDatadog(span, this.defaults));
-    if (chunk.length >= this.maxChunk) this.sendChunk(traceId, false);
-  }
-
-  onLog(record: ReadableLogRecord): void {
-    if (this.closed) this.lateDrops++;
-    else this.logs?.push(toDatadogLog(record, this.logContext));
-  }
-
-  onMetric(metric: GuestMetric): void {
-    this.statsd?.onMetric(metric);
-  }
-
-  onTraceEnd(summary: TraceSummary): void {
-    const common = typeof this.metadata === 'function' ? this.metadata(summary) : this.metadata;
-    if (common) this.perTrace.set(summary.traceId, { ...common, ...this.perTrace.get(summary.traceId) });
-    this.sendChunk(summary.traceId, true);
-    this.statsd?.onTraceEnd(summary);
-  }
-
-  async forceFlush(): Promise<void> {
-    for (const traceId of [...this.open.keys()]) this.sendChunk(traceId, true);
-    await Promise.all([this.traces.flush(), this.statsd?.forceFlush(), this.logs?.flush()]);
-  }
-
-  async shutdown(): Promise<void> {
-    if (this.closed) return;
-    await this.forceFlush();
-    this.closed = true;
-    const results = await Promise.allSettled([this.traces.shutdown(), this.statsd?.shutdown(), this.logs?.shutdown()]);
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
-  }
-
-  stats(): ExportStats {
-    const parts = [this.traces.counts, this.statsd?.stats(), this.logs?.stats()].filter((s) => s !== undefined);
-    return {
-      exported: parts.reduce((n, s) => n + s.exported, 0),
-      dropped: parts.reduce((n, s) => n + s.dropped, 0) + this.lateDrops,
-      lastError: parts.map((s) => s.lastError).find((e) => e !== undefined),
-      ...(this.logs?.stats().writeError !== undefined && { writeError: this.logs.stats().writeError }),
-    };
-  }
-
-  private sendChunk(traceId: string, final: boolean): void {
-    const chunk = this.open.get(traceId);
-    this.open.delete(traceId);
-    const metadata = final ? this.perTrace.get(traceId) : undefined;
-    if (final) this.perTrace.delete(traceId);
-    if (chunk === undefined || chunk.length === 0) return;
-    markRoots(chunk, traceId, metadata);
-    this.traces.push(chunk);
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * The seam between the trace builder and destinations. An exporter receives finished spans, log
  * records and metrics synchronously (it must queue, never block or throw), sends them on its own
- * schedule, and says what it could not deliver.
+ * schedule, and says what it could not deliver. Every exporter here is a `Delivery` (see
+ * `delivery.ts`): the queues, batching and retries are there, once, and each destination only
+ * says how to send one batch.
  */
 import type { TelemetrySink } from '../trace/model.ts';
 
@@ -34,9 +36,10 @@ export interface TelemetryExporter extends TelemetrySink {
   /** Delivers everything queued so far. */
   forceFlush(): Promise<void>;
   /**
-   * Flushes, then releases resources; later items are dropped and counted. Rejects with a
+   * Flushes, then releases resources; later items are dropped and counted. With a timeout,
+   * what is still unsent by then (retries included) is given up on and counted. Rejects with a
    * {@link WriteError} if a file or stream could not be written.
    */
-  shutdown(): Promise<void>;
+  shutdown(timeoutMillis?: number): Promise<void>;
   stats(): ExportStats;
 }

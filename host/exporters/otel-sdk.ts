@@ -13,11 +13,11 @@
  */
 import type { MeterProvider } from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { LogRecordProcessor, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import type { GuestMetric, TraceSummary } from '../trace/model.ts';
-import type { ExportStats, TelemetryExporter } from './exporter.ts';
+import type { LogRecordProcessor, ReadableLogRecord, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
+import type { AnyValue, LogAttributes, LogBody, SeverityNumber } from '@opentelemetry/api-logs';
+import type { GuestMetric } from '../trace/model.ts';
+import { Delivery, IN_PLACE } from './delivery.ts';
 import { OtelMetrics } from './otel/metrics.ts';
-import { LogRecordView } from './otel/pipeline.ts';
 
 export interface OtelSdkOptions {
   spanProcessors?: SpanProcessor[];
@@ -25,51 +25,79 @@ export interface OtelSdkOptions {
   meterProvider?: MeterProvider;
 }
 
-export class OtelSdkExporter implements TelemetryExporter {
-  readonly name = 'otel-sdk';
-  private readonly spans: SpanProcessor[];
-  private readonly logs: LogRecordProcessor[];
-  private readonly metrics: OtelMetrics | undefined;
-  /** Items handed over; delivery and drops are the program's processors' business. */
-  private readonly counts: ExportStats = { exported: 0, dropped: 0 };
-
+export class OtelSdkExporter extends Delivery {
   constructor(options: OtelSdkOptions) {
-    this.spans = options.spanProcessors ?? [];
-    this.logs = options.logProcessors ?? [];
-    this.metrics = options.meterProvider && new OtelMetrics('wasm-observe', options.meterProvider);
+    const spans = options.spanProcessors ?? [];
+    const logs = options.logProcessors ?? [];
+    const metrics = options.meterProvider && new OtelMetrics('wasm-observe', options.meterProvider);
+    // Handed over as each item arrives: the program's processors do their own batching.
+    const batch = IN_PLACE;
+    const processors = [...spans, ...logs];
+    super({
+      name: 'otel-sdk',
+      spans: spans.length === 0 ? undefined : { send: (batch: ReadableSpan[]) => batch.forEach((span) => spans.forEach((p) => p.onEnd(span))), batch },
+      logs: logs.length === 0 ? undefined : { send: (batch: ReadableLogRecord[]) => batch.forEach((r) => logs.forEach((p) => p.onEmit(new LogRecordView(r)))), batch },
+      metrics: metrics && { send: (batch: GuestMetric[]) => batch.forEach((m) => metrics.record(m)), batch },
+      // Flushed, never shut down: the processors and provider belong to the program.
+      flush: () => Promise.all(processors.map((p) => p.forceFlush().catch(() => {}))).then(() => {}),
+      adjust: (stats) => (metrics === undefined || metrics.dropped === 0 ? stats : { ...stats, dropped: stats.dropped + metrics.dropped, lastError: stats.lastError ?? metrics.dropReason }),
+    });
+  }
+}
+
+/**
+ * The builder's records are read-only; the log processor's interface also has setters (for
+ * processors that enrich records). This view lets those write to a copy, never to the original.
+ */
+class LogRecordView implements ReadWriteLogRecord {
+  hrTime;
+  hrTimeObserved;
+  spanContext;
+  readonly resource;
+  readonly instrumentationScope;
+  readonly attributes: LogAttributes;
+  severityText?: string;
+  severityNumber?: SeverityNumber;
+  body?: LogBody;
+  eventName?: string;
+  droppedAttributesCount: number;
+
+  constructor(record: ReadableLogRecord) {
+    this.hrTime = record.hrTime;
+    this.hrTimeObserved = record.hrTimeObserved;
+    this.spanContext = record.spanContext;
+    this.resource = record.resource;
+    this.instrumentationScope = record.instrumentationScope;
+    this.attributes = { ...record.attributes };
+    this.severityText = record.severityText;
+    this.severityNumber = record.severityNumber;
+    this.body = record.body;
+    this.eventName = record.eventName;
+    this.droppedAttributesCount = record.droppedAttributesCount;
   }
 
-  onSpan(span: ReadableSpan): void {
-    for (const processor of this.spans) processor.onEnd(span);
-    if (this.spans.length > 0) this.counts.exported++;
+  setAttribute(key: string, value?: AnyValue): this {
+    if (value !== undefined) this.attributes[key] = value;
+    return this;
   }
-
-  onLog(record: ReadableLogRecord): void {
-    for (const processor of this.logs) processor.onEmit(new LogRecordView(record));
-    if (this.logs.length > 0) this.counts.exported++;
+  setAttributes(attributes: LogAttributes): this {
+    Object.assign(this.attributes, attributes);
+    return this;
   }
-
-  onMetric(metric: GuestMetric): void {
-    if (!this.metrics) return;
-    this.metrics.record(metric);
-    this.counts.exported++;
+  setBody(body: LogBody): this {
+    this.body = body;
+    return this;
   }
-
-  onTraceEnd(_summary: TraceSummary): void {}
-
-  /** Flushes the program's processors: they may hold its own telemetry too. */
-  async forceFlush(): Promise<void> {
-    await Promise.all([...this.spans, ...this.logs].map((p) => p.forceFlush().catch(() => {})));
+  setEventName(eventName: string): this {
+    this.eventName = eventName;
+    return this;
   }
-
-  /** Flushes only: the processors and provider belong to the program, which shuts them down. */
-  async shutdown(): Promise<void> {
-    await this.forceFlush();
+  setSeverityNumber(severityNumber: SeverityNumber): this {
+    this.severityNumber = severityNumber;
+    return this;
   }
-
-  stats(): ExportStats {
-    const dropped = this.metrics?.dropped ?? 0;
-    if (dropped === 0) return { ...this.counts };
-    return { ...this.counts, dropped: this.counts.dropped + dropped, lastError: this.counts.lastError ?? this.metrics!.dropReason };
+  setSeverityText(severityText: string): this {
+    this.severityText = severityText;
+    return this;
   }
 }

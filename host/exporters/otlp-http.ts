@@ -1,8 +1,8 @@
 /**
  * `OtlpHttpExporter`: spans, log records and metrics to an OTLP/HTTP endpoint with `fetch`, in any
  * runtime (browsers, workers, Deno, Bun, Node). It is the official OpenTelemetry exporters'
- * browser build — their fetch export delegate and serializers — plugged into `OtelPipeline` for
- * batching, bounded queues, drop counts and flush on shutdown; retry with backoff (429, 502–504,
+ * browser build — their fetch export delegate and serializers — behind the delivery layer
+ * (`OtelPipeline`) for batching, bounded queues, drop counts and flush on shutdown; retry with backoff (429, 502–504,
  * network errors) comes from the delegate. Options are given in code: no environment is read.
  *
  * ```ts
@@ -28,9 +28,8 @@ import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
 import { createLegacyOtlpBrowserExportDelegate } from '@opentelemetry/otlp-exporter-base/browser-http';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { AggregationTemporality } from '@opentelemetry/sdk-metrics';
-import { DEFAULT_BATCH, OtelPipeline, type BatchOptions } from './otel/pipeline.ts';
+import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { OtelPipeline, type BatchOptions } from './otel/pipeline.ts';
 
 export type OtlpHttpSignal = 'traces' | 'logs' | 'metrics';
 
@@ -64,30 +63,17 @@ export class OtlpHttpExporter extends OtelPipeline {
     const urls: Partial<Record<OtlpHttpSignal, string>> = {};
     for (const signal of signals) urls[signal] = options.endpoints?.[signal] ?? `${base}/${PATHS[signal]}`;
     const json = (options.protocol ?? 'http/json') === 'http/json';
-    // As in OtlpExporter: a flush sends every queued batch at once, within the concurrency limit.
-    const batch = { ...DEFAULT_BATCH, ...options.batch };
-    const concurrencyLimit = Math.ceil(batch.maxQueueSize / Math.min(batch.maxExportBatchSize, batch.maxQueueSize)) + 2;
     const make = <T>(signal: OtlpHttpSignal, serializer: ISerializer<T, unknown>, helper: IExporterMetricsHelper<T>, component: string) => {
       const url = urls[signal];
       if (url === undefined) return undefined;
-      const config = { url, headers: options.headers, timeoutMillis: options.timeoutMillis ?? 10_000, concurrencyLimit };
+      const config = { url, headers: options.headers, timeoutMillis: options.timeoutMillis ?? 10_000 };
       const contentType = json ? 'application/json' : 'application/x-protobuf';
       return new OTLPExporterBase(createLegacyOtlpBrowserExportDelegate(config, serializer, component, helper, undefined, PATHS[signal], { 'Content-Type': contentType }));
     };
     const spans = make<ReadableSpan[]>('traces', json ? JsonTraceSerializer : ProtobufTraceSerializer, TraceExporterMetricsHelper, 'otlp_http_span_exporter');
     const logs = make<ReadableLogRecord[]>('logs', json ? JsonLogsSerializer : ProtobufLogsSerializer, LogsExporterMetricsHelper, 'otlp_http_log_exporter');
     const metrics = make<ResourceMetrics>('metrics', json ? JsonMetricsSerializer : ProtobufMetricsSerializer, MetricsExporterMetricsHelper, 'otlp_http_metric_exporter');
-    super({ name: 'otlp-http', spans, logs, metrics: metrics && cumulative(metrics), batch, metricIntervalMs: options.metricIntervalMs });
+    super({ name: 'otlp-http', spans, logs, metrics, batch: options.batch, metricIntervalMs: options.metricIntervalMs });
     this.urls = urls;
   }
-}
-
-/** The pipeline aggregates cumulatively itself; the exporter only sends what it is given. */
-function cumulative(exporter: OTLPExporterBase<ResourceMetrics>): PushMetricExporter {
-  return {
-    export: (metrics, done) => exporter.export(metrics, done),
-    forceFlush: () => exporter.forceFlush(),
-    shutdown: () => exporter.shutdown(),
-    selectAggregationTemporality: () => AggregationTemporality.CUMULATIVE,
-  };
 }

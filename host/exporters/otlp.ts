@@ -2,7 +2,8 @@
  * `otlp`: spans, log records and metrics to any OTLP endpoint with the official OpenTelemetry
  * exporters — HTTP/protobuf (the default), HTTP/JSON or gRPC per signal — configured by options
  * or the standard `OTEL_EXPORTER_OTLP_*` variables. Batching, bounded queues and drop counts come
- * from `OtelPipeline`; retry with backoff (429, 502–504, network errors) from the exporters.
+ * from the delivery layer (`OtelPipeline`); retry with backoff (429, 502–504, network errors)
+ * from the exporters.
  *
  * ```ts
  * new Observer({ exporters: [new OtlpExporter({ endpoint: 'http://collector:4318' })] })
@@ -19,7 +20,7 @@ import { OTLPLogExporter as ProtoLogs } from '@opentelemetry/exporter-logs-otlp-
 import { OTLPLogExporter as JsonLogs } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPMetricExporter as ProtoMetrics } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPMetricExporter as JsonMetrics } from '@opentelemetry/exporter-metrics-otlp-http';
-import { DEFAULT_BATCH, OtelPipeline, type BatchOptions } from './otel/pipeline.ts';
+import { OtelPipeline, type BatchOptions } from './otel/pipeline.ts';
 import { resolveOtlp, type OtlpOptions, type OtlpSignalConfig } from './otel/config.ts';
 
 export interface OtlpExporterOptions extends OtlpOptions {
@@ -38,44 +39,40 @@ export class OtlpExporter extends OtelPipeline {
     const env = options.env ?? process.env;
     const config = resolveOtlp(options, env);
     const { traces, logs, metrics } = config;
-    // A flush sends every queued batch at once; the exporters refuse more concurrent requests
-    // than their limit (default 30), which would drop a large backlog at shutdown.
-    const batch = { ...DEFAULT_BATCH, ...options.batch };
-    const concurrency = Math.ceil(batch.maxQueueSize / Math.min(batch.maxExportBatchSize, batch.maxQueueSize)) + 2;
     const interval = Number(env.OTEL_METRIC_EXPORT_INTERVAL);
     super({
       name: 'otlp',
-      spans: traces && traceExporter(traces, concurrency),
-      logs: logs && logExporter(logs, concurrency),
-      metrics: metrics && metricExporter(metrics, concurrency),
-      batch,
+      spans: traces && traceExporter(traces),
+      logs: logs && logExporter(logs),
+      metrics: metrics && metricExporter(metrics),
+      batch: options.batch,
       metricIntervalMs: options.metricIntervalMs ?? (interval > 0 ? interval : undefined),
     });
     this.config = config;
   }
 }
 
-function httpOptions(config: OtlpSignalConfig, concurrencyLimit: number): OTLPExporterNodeConfigBase {
+function httpOptions(config: OtlpSignalConfig): OTLPExporterNodeConfigBase {
   // The exporters' CompressionAlgorithm enum has exactly these string values.
   const compression = config.compression as OTLPExporterNodeConfigBase['compression'];
-  return { url: config.url, headers: config.headers, timeoutMillis: config.timeoutMillis, compression, concurrencyLimit };
+  return { url: config.url, headers: config.headers, timeoutMillis: config.timeoutMillis, compression };
 }
 
-function traceExporter(config: OtlpSignalConfig, concurrency: number): SpanExporter {
-  if (config.protocol === 'grpc') return lazyGrpc(config, concurrency, async (o) => new (await import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter(o));
-  return config.protocol === 'http/json' ? new JsonTraces(httpOptions(config, concurrency)) : new ProtoTraces(httpOptions(config, concurrency));
+function traceExporter(config: OtlpSignalConfig): SpanExporter {
+  if (config.protocol === 'grpc') return lazyGrpc(config, async (o) => new (await import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter(o));
+  return config.protocol === 'http/json' ? new JsonTraces(httpOptions(config)) : new ProtoTraces(httpOptions(config));
 }
 
-function logExporter(config: OtlpSignalConfig, concurrency: number): LogRecordExporter {
-  if (config.protocol === 'grpc') return lazyGrpc(config, concurrency, async (o) => new (await import('@opentelemetry/exporter-logs-otlp-grpc')).OTLPLogExporter(o));
-  return config.protocol === 'http/json' ? new JsonLogs(httpOptions(config, concurrency)) : new ProtoLogs(httpOptions(config, concurrency));
+function logExporter(config: OtlpSignalConfig): LogRecordExporter {
+  if (config.protocol === 'grpc') return lazyGrpc(config, async (o) => new (await import('@opentelemetry/exporter-logs-otlp-grpc')).OTLPLogExporter(o));
+  return config.protocol === 'http/json' ? new JsonLogs(httpOptions(config)) : new ProtoLogs(httpOptions(config));
 }
 
-function metricExporter(config: OtlpSignalConfig, concurrency: number): PushMetricExporter {
+function metricExporter(config: OtlpSignalConfig): PushMetricExporter {
   if (config.protocol === 'grpc') {
-    return lazyGrpc(config, concurrency, async (o) => new (await import('@opentelemetry/exporter-metrics-otlp-grpc')).OTLPMetricExporter(o));
+    return lazyGrpc(config, async (o) => new (await import('@opentelemetry/exporter-metrics-otlp-grpc')).OTLPMetricExporter(o));
   }
-  return config.protocol === 'http/json' ? new JsonMetrics(httpOptions(config, concurrency)) : new ProtoMetrics(httpOptions(config, concurrency));
+  return config.protocol === 'http/json' ? new JsonMetrics(httpOptions(config)) : new ProtoMetrics(httpOptions(config));
 }
 
 interface AnyExporter<T> {
@@ -89,21 +86,20 @@ type GrpcOptions = {
   metadata: import('@grpc/grpc-js').Metadata;
   timeoutMillis: number;
   compression: OTLPExporterNodeConfigBase['compression'];
-  concurrencyLimit: number;
 };
 
 /**
  * gRPC exporters load @grpc/grpc-js (slow to import) only when a gRPC destination is chosen: the
  * exporter is created on first use, and the calls made meanwhile wait for it.
  */
-function lazyGrpc<T>(config: OtlpSignalConfig, concurrencyLimit: number, create: (options: GrpcOptions) => Promise<AnyExporter<T>>): AnyExporter<T> {
+function lazyGrpc<T>(config: OtlpSignalConfig, create: (options: GrpcOptions) => Promise<AnyExporter<T>>): AnyExporter<T> {
   let exporter: Promise<AnyExporter<T>> | undefined;
   const get = (): Promise<AnyExporter<T>> =>
     (exporter ??= import('@grpc/grpc-js').then(({ Metadata }) => {
       const metadata = new Metadata();
       for (const [key, value] of Object.entries(config.headers)) metadata.set(key, value);
       const compression = config.compression as OTLPExporterNodeConfigBase['compression'];
-      return create({ url: config.url, metadata, timeoutMillis: config.timeoutMillis, compression, concurrencyLimit });
+      return create({ url: config.url, metadata, timeoutMillis: config.timeoutMillis, compression });
     }));
   return {
     export(items, done) {

@@ -1,8 +1,7 @@
 /**
  * Retry with exponential backoff and jitter, the policy OpenTelemetry's OTLP exporters use
- * (5 retries, 1 s growing ×1.5 to 5 s, ±20 % jitter), bounded by a deadline so a dead backend
- * costs a known amount of time. Shared by the exporters that do not get it from an official
- * package (Datadog, Zipkin).
+ * (5 retries, 1 s growing ×1.5 to 5 s, ±20 % jitter). At shutdown the export timeout bounds it:
+ * no retry starts that would begin after the time the delivery layer gives up.
  */
 
 export interface RetryPolicy {
@@ -12,7 +11,7 @@ export interface RetryPolicy {
   initialBackoffMs?: number;
   /** Default 5000 ms. */
   maxBackoffMs?: number;
-  /** Give up when the next attempt would start after this many ms from the first. Default 10 000. */
+  /** Give up when the next attempt would start after this many ms from the first. Default: no limit but the shutdown's. */
   deadlineMs?: number;
 }
 
@@ -28,20 +27,20 @@ export class DeliveryError extends Error {
 }
 
 /** Runs `attempt` until it succeeds, fails for good, or the policy runs out; rethrows the last error. */
-export async function withRetry<T>(attempt: () => Promise<T>, policy: RetryPolicy = {}, isClosing?: () => boolean): Promise<T> {
+export async function withRetry<T>(attempt: () => Promise<T>, policy: RetryPolicy = {}, giveUpAt: () => number = () => Infinity): Promise<T> {
   const retries = policy.retries ?? 5;
   const maxBackoff = policy.maxBackoffMs ?? 5000;
-  const deadline = Date.now() + (policy.deadlineMs ?? 10_000);
+  const deadline = Date.now() + (policy.deadlineMs ?? Infinity);
   let backoff = policy.initialBackoffMs ?? 1000;
   for (let n = 0; ; n++) {
     try {
       return await attempt();
     } catch (err) {
       const retryable = !(err instanceof DeliveryError) || err.retryable;
-      if (!retryable || n >= retries || isClosing?.()) throw err;
+      if (!retryable || n >= retries) throw err;
       const jittered = Math.min(backoff * (1 + (Math.random() * 0.4 - 0.2)), maxBackoff);
       const wait = err instanceof DeliveryError && err.retryAfterMs !== undefined ? err.retryAfterMs : jittered;
-      if (Date.now() + wait > deadline) throw err;
+      if (Date.now() + wait > Math.min(deadline, giveUpAt())) throw err;
       backoff *= 1.5;
       await sleep(wait);
     }

@@ -12,12 +12,12 @@
  * Trace ids as tags make one series per trace (a cost in Datadog): `traceTags: false` turns them off.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import type { GuestMetric, TraceSummary } from '../trace/model.ts';
+import type { GuestMetric } from '../trace/model.ts';
 import type { StatsdPoint } from '../trace/statsd.ts';
 import { tagText } from '../trace/tags.ts';
-import type { ExportStats, TelemetryExporter } from './exporter.ts';
+import { ID_KEY } from '../trace/vocabulary.ts';
+import type { ExportStats } from './exporter.ts';
+import { Delivery, type Destination, type Route } from './delivery.ts';
 import { errorText } from './retry.ts';
 
 export const STATSD_DIALECTS = ['statsd', 'dogstatsd'] as const;
@@ -35,7 +35,7 @@ export interface StatsdOptions {
   traceTags?: boolean;
   /** Default 1432 bytes: fits one Ethernet frame with IP and UDP headers. */
   maxPacketBytes?: number;
-  /** Default 1000 ms; lines are also sent when a trace ends. */
+  /** Longest wait before queued lines are sent. Default 1000 ms; lines are also sent when a trace ends. */
   flushIntervalMs?: number;
   /** Lines waiting at most; more are dropped. Default 10 000. */
   maxQueuedLines?: number;
@@ -45,137 +45,128 @@ export interface StatsdOptions {
 
 export const DEFAULT_STATSD_URL = 'udp://127.0.0.1:8125';
 
-export class StatsdExporter implements TelemetryExporter {
-  readonly name: string;
+export class StatsdExporter extends Delivery {
   readonly host: string;
   readonly port: number;
-  private readonly dialect: StatsdDialect;
-  private readonly prefix: string;
-  private readonly constantTags: string[];
-  private readonly traceTags: boolean;
-  private readonly maxPacket: number;
-  private readonly maxQueued: number;
-  private readonly timer: NodeJS.Timeout;
-  private lines: string[] = [];
-  private socket: Promise<Socket> | undefined;
-  private sends = new Set<Promise<void>>();
-  /** Line counts of the last packets sent, oldest first, for the refusals UDP reports later. */
-  private recent: number[] = [];
-  private readonly counts: ExportStats = { exported: 0, dropped: 0 };
-  private closed = false;
 
   constructor(options: StatsdOptions = {}, name = 'statsd') {
-    this.name = name;
-    const env = options.env ?? process.env;
-    const url = new URL(options.url ?? env.DD_DOGSTATSD_URL ?? DEFAULT_STATSD_URL);
-    if (url.protocol !== 'udp:') throw new Error(`statsd URL must be udp://host:port, not ${url.href}`);
-    this.host = url.hostname.replace(/^\[|\]$/g, '');
-    this.port = Number(url.port || 8125);
-    this.dialect = options.dialect ?? 'statsd';
-    this.prefix = options.prefix ? `${options.prefix}.` : '';
-    this.constantTags = this.dialect === 'dogstatsd' ? (options.tags ?? []) : [];
-    this.traceTags = options.traceTags ?? this.dialect === 'dogstatsd';
-    this.maxPacket = options.maxPacketBytes ?? 1432;
-    this.maxQueued = options.maxQueuedLines ?? 10_000;
-    this.timer = setInterval(() => this.flushLines(), options.flushIntervalMs ?? 1000).unref();
+    const destination = statsdDestination(options, name);
+    super(destination);
+    this.host = destination.host;
+    this.port = destination.port;
   }
+}
 
-  onSpan(_span: ReadableSpan): void {}
-  onLog(_record: ReadableLogRecord): void {}
+/** Metrics as statsd lines, packed into packets and sent over one UDP socket. */
+export function statsdDestination(options: StatsdOptions, name = 'statsd'): Destination & { host: string; port: number; metrics: Route<GuestMetric, string> } {
+  const env = options.env ?? process.env;
+  const url = new URL(options.url ?? env.DD_DOGSTATSD_URL ?? DEFAULT_STATSD_URL);
+  if (url.protocol !== 'udp:') throw new Error(`statsd URL must be udp://host:port, not ${url.href}`);
+  const socket = new StatsdSocket(url.hostname.replace(/^\[|\]$/g, ''), Number(url.port || 8125));
+  const dialect = options.dialect ?? 'statsd';
+  const prefix = options.prefix ? `${options.prefix}.` : '';
+  const constantTags = dialect === 'dogstatsd' ? (options.tags ?? []) : [];
+  const traceTags = options.traceTags ?? dialect === 'dogstatsd';
+  /** One statsd line for one point. */
+  const line = ({ point, spanContext }: GuestMetric): string => {
+    const type = dialect === 'statsd' && (point.type === 'h' || point.type === 'd') ? 'ms' : point.type;
+    let text = `${prefix}${point.name}:${value(point)}|${type}`;
+    if (point.sampleRate < 1) text += `|@${point.sampleRate}`;
+    const tags = [...point.tags.map(tagText), ...constantTags];
+    if (traceTags && spanContext) tags.push(`${ID_KEY.traceId}:${spanContext.traceId}`, `${ID_KEY.spanId}:${spanContext.spanId}`);
+    return tags.length > 0 ? `${text}|#${tags.map(clean).join(',')}` : text;
+  };
+  const maxPacket = options.maxPacketBytes ?? 1432;
+  const maxQueued = options.maxQueuedLines ?? 10_000;
+  return {
+    name,
+    host: socket.host,
+    port: socket.port,
+    metrics: {
+      prepare: line,
+      send: (lines: string[]) => socket.send(packets(lines, maxPacket)),
+      // UDP has no answer to retry on; lines go out as a trace ends and at least every interval.
+      retry: false,
+      sendAtTraceEnd: true,
+      batch: { maxQueueSize: maxQueued, maxExportBatchSize: maxQueued, scheduledDelayMillis: options.flushIntervalMs ?? 1000 },
+    },
+    close: () => socket.close(),
+    adjust: (stats) => socket.adjust(stats),
+  };
+}
 
-  onMetric(metric: GuestMetric): void {
-    if (this.closed || this.lines.length >= this.maxQueued) {
-      this.counts.dropped++;
-      return;
+/** Lines packed into packets of at most `maxPacket` bytes, each with its line count. */
+function packets(lines: string[], maxPacket: number): [string, number][] {
+  const out: [string, number][] = [];
+  let packet = '';
+  let count = 0;
+  for (const line of lines) {
+    if (packet !== '' && Buffer.byteLength(packet) + 1 + Buffer.byteLength(line) > maxPacket) {
+      out.push([packet, count]);
+      packet = '';
+      count = 0;
     }
-    this.lines.push(this.format(metric));
+    packet = packet === '' ? line : `${packet}\n${line}`;
+    count++;
+  }
+  if (count > 0) out.push([packet, count]);
+  return out;
+}
+
+/**
+ * A connected UDP socket. A send can fail after the delivery layer counted its lines as sent: a
+ * missing daemon is heard of (ICMP port unreachable) after the send, once per refused packet.
+ * Those lines are moved from exported to dropped when the stats are read.
+ */
+class StatsdSocket {
+  private socket: Promise<Socket> | undefined;
+  /** Line counts of the last packets sent, oldest first, for the refusals UDP reports later. */
+  private recent: number[] = [];
+  private refused = 0;
+  private lastError: string | undefined;
+
+  constructor(
+    readonly host: string,
+    readonly port: number,
+  ) {}
+
+  /** Sends every packet; never rejects (a failed packet is counted through {@link adjust}). */
+  async send(packets: [string, number][]): Promise<void> {
+    await Promise.all(
+      packets.map(([packet, lines]) =>
+        this.connect()
+          .then((socket) => new Promise<void>((resolve, reject) => socket.send(packet, (err) => (err ? reject(err) : resolve()))))
+          .then(
+            () => {
+              this.recent.push(lines);
+              if (this.recent.length > 64) this.recent.shift();
+            },
+            (err: unknown) => {
+              this.refused += lines;
+              this.lastError = errorText(err);
+            },
+          ),
+      ),
+    );
   }
 
-  onTraceEnd(_summary: TraceSummary): void {
-    this.flushLines();
+  adjust(stats: ExportStats): ExportStats {
+    if (this.refused === 0 && this.lastError === undefined) return stats;
+    return { ...stats, exported: stats.exported - this.refused, dropped: stats.dropped + this.refused, lastError: stats.lastError ?? this.lastError };
   }
 
-  async forceFlush(): Promise<void> {
-    this.flushLines();
-    await Promise.all(this.sends);
-  }
-
-  async shutdown(): Promise<void> {
-    if (this.closed) return;
-    await this.forceFlush();
-    this.closed = true;
-    clearInterval(this.timer);
+  async close(): Promise<void> {
     const socket = await this.socket?.catch(() => undefined);
     if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
-  }
-
-  stats(): ExportStats {
-    return { ...this.counts };
-  }
-
-  /** One statsd line for one point. */
-  format({ point, spanContext }: GuestMetric): string {
-    const type = this.dialect === 'statsd' && (point.type === 'h' || point.type === 'd') ? 'ms' : point.type;
-    let line = `${this.prefix}${point.name}:${value(point)}|${type}`;
-    if (point.sampleRate < 1) line += `|@${point.sampleRate}`;
-    const tags = point.tags.map(tagText);
-    tags.push(...this.constantTags);
-    if (this.traceTags && spanContext) tags.push(`trace_id:${spanContext.traceId}`, `span_id:${spanContext.spanId}`);
-    if (tags.length > 0) line += `|#${tags.map(clean).join(',')}`;
-    return line;
-  }
-
-  /** Packs the queued lines into packets and sends them. */
-  private flushLines(): void {
-    if (this.lines.length === 0) return;
-    const lines = this.lines;
-    this.lines = [];
-    let packet = '';
-    let count = 0;
-    for (const line of lines) {
-      if (packet !== '' && Buffer.byteLength(packet) + 1 + Buffer.byteLength(line) > this.maxPacket) {
-        this.send(packet, count);
-        packet = '';
-        count = 0;
-      }
-      packet = packet === '' ? line : `${packet}\n${line}`;
-      count++;
-    }
-    this.send(packet, count);
-  }
-
-  private send(packet: string, lines: number): void {
-    const sent = this.connect()
-      .then(
-        (socket) =>
-          new Promise<void>((resolve, reject) => socket.send(packet, (err) => (err ? reject(err) : resolve()))),
-      )
-      .then(
-        () => {
-          this.counts.exported += lines;
-          this.recent.push(lines);
-          if (this.recent.length > 64) this.recent.shift();
-        },
-        (err: unknown) => {
-          this.counts.dropped += lines;
-          this.counts.lastError = errorText(err);
-        },
-      );
-    this.sends.add(sent);
-    void sent.finally(() => this.sends.delete(sent));
   }
 
   private connect(): Promise<Socket> {
     return (this.socket ??= new Promise<Socket>((resolve, reject) => {
       const socket = createSocket(this.host.includes(':') ? 'udp6' : 'udp4');
       socket.on('error', (err: NodeJS.ErrnoException) => {
-        this.counts.lastError = err.message;
-        // A connected UDP socket hears of a missing daemon (ICMP port unreachable) after the
-        // send, once per refused packet: that packet was not delivered after all.
+        this.lastError = err.message;
         const lines = err.code === 'ECONNREFUSED' ? this.recent.shift() : undefined;
-        if (lines === undefined) return;
-        this.counts.exported -= lines;
-        this.counts.dropped += lines;
+        if (lines !== undefined) this.refused += lines;
       });
       socket.connect(this.port, this.host, () => {
         socket.unref();

@@ -10,11 +10,9 @@
  */
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import type { GuestMetric, TraceSummary } from '../trace/model.ts';
-import { ATTR } from '../trace/vocabulary.ts';
+import { ATTR, EVENT } from '../trace/vocabulary.ts';
 import { tagText } from '../trace/tags.ts';
-import type { ExportStats, TelemetryExporter } from './exporter.ts';
+import { Delivery, wholeTraces, type Destination, type TraceBatch } from './delivery.ts';
 
 export interface TextTreeOptions {
   /**
@@ -41,131 +39,83 @@ interface Node {
   lines: Line[];
 }
 
-export class TextTreeExporter implements TelemetryExporter {
-  readonly name: string;
-  private readonly write: (text: string) => unknown;
-  private readonly maxItems: number;
-  private readonly color: boolean;
-  private spans: ReadableSpan[] = [];
-  private lines = new Map<string, Line[]>();
-  private kept = 0;
-  private notShown = 0;
-  private readonly counts: ExportStats = { exported: 0, dropped: 0 };
-
+export class TextTreeExporter extends Delivery {
   constructor(options: TextTreeOptions) {
-    this.name = options.name ?? 'text-tree';
-    this.write = options.write;
-    this.maxItems = options.maxItems ?? 5000;
-    this.color = options.color ?? false;
+    super(textTree(options));
   }
+}
 
-  onSpan(span: ReadableSpan): void {
-    if (this.room()) this.spans.push(span);
+/** The tree as a destination: whole traces, rendered and written when each ends. */
+export function textTree(options: TextTreeOptions): Destination {
+  const paint = (code: number, text: string): string => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  return {
+    name: options.name ?? 'text-tree',
+    traces: wholeTraces(options.maxItems ?? 5000, (trace) => options.write(render(trace, paint)) !== false),
+  };
+}
+
+function render(trace: TraceBatch, paint: (code: number, text: string) => string): string {
+  const summary = trace.summary!;
+  const out: string[] = [];
+  const duration = formatDuration(summary.endTime - summary.startTime);
+  out.push(`${paint(1, `trace ${summary.traceId}`)} ${summary.name} ${paint(2, duration)}`);
+  const nodes = new Map<string, Node>();
+  for (const span of trace.spans) nodes.set(span.spanContext().spanId, { span, children: [], lines: [] });
+  const roots: Node[] = [];
+  for (const node of nodes.values()) {
+    const parent = nodes.get(node.span.parentSpanContext?.spanId ?? '');
+    (parent ? parent.children : roots).push(node);
   }
-
-  onLog(record: ReadableLogRecord): void {
-    if (!this.room()) return;
+  const orphanLines: Line[] = [];
+  const place = (spanId: string | undefined, line: Line) => {
+    const node = nodes.get(spanId ?? '');
+    (node ? node.lines : orphanLines).push(line);
+  };
+  for (const record of trace.logs) {
     const level = (record.severityText ?? '').padEnd(5);
-    const anomaly = record.attributes['wasm_observe.anomaly'] !== undefined;
-    const text = `${this.paint(anomaly ? 33 : levelColor(record.severityNumber ?? 0), level)} ${String(record.body)}`;
-    this.addLine(record.spanContext?.spanId, ms(record.hrTime), text);
+    const anomaly = record.attributes[ATTR.anomaly] !== undefined;
+    place(record.spanContext?.spanId, { time: ms(record.hrTime), text: `${paint(anomaly ? 33 : levelColor(record.severityNumber ?? 0), level)} ${String(record.body)}` });
   }
-
-  onMetric(metric: GuestMetric): void {
-    if (!this.room()) return;
+  for (const metric of trace.metrics) {
     const p = metric.point;
     const value = p.member ?? `${p.delta && p.value >= 0 ? '+' : ''}${p.value}`;
     const rate = p.sampleRate < 1 ? ` @${p.sampleRate}` : '';
     const tags = p.tags.length > 0 ? ` ${p.tags.map(tagText).join(',')}` : '';
-    this.addLine(metric.spanContext?.spanId, metric.time, `${this.paint(36, 'METRIC')} ${p.name} ${p.type} ${value}${rate}${tags}`);
+    place(metric.spanContext?.spanId, { time: metric.time, text: `${paint(36, 'METRIC')} ${p.name} ${p.type} ${value}${rate}${tags}` });
   }
+  for (const line of sortByTime(orphanLines)) out.push(`│ ${line.text}`);
+  sortNodes(roots).forEach((node, i) => renderNode(node, '', i === roots.length - 1, out, paint));
+  const anomalies = Object.entries(summary.anomalies);
+  if (anomalies.length > 0) out.push(paint(33, `anomalies: ${anomalies.map(([k, n]) => `${k} ×${n}`).join(', ')}`));
+  if (summary.error !== undefined) out.push(paint(31, `error: ${summary.error}`));
+  if (trace.notHeld > 0) out.push(paint(2, `(${trace.notHeld} spans, logs and metrics not shown)`));
+  return out.join('\n') + '\n';
+}
 
-  onTraceEnd(summary: TraceSummary): void {
-    const out: string[] = [];
-    const duration = formatDuration(summary.endTime - summary.startTime);
-    out.push(`${this.paint(1, `trace ${summary.traceId}`)} ${summary.name} ${this.paint(2, duration)}`);
-    const nodes = new Map<string, Node>();
-    for (const span of this.spans) nodes.set(span.spanContext().spanId, { span, children: [], lines: [] });
-    const roots: Node[] = [];
-    for (const node of nodes.values()) {
-      const parent = nodes.get(node.span.parentSpanContext?.spanId ?? '');
-      (parent ? parent.children : roots).push(node);
-    }
-    const orphanLines: Line[] = [];
-    for (const [spanId, lines] of this.lines) {
-      const node = nodes.get(spanId);
-      (node ? node.lines : orphanLines).push(...lines);
-    }
-    for (const line of sortByTime(orphanLines)) out.push(`│ ${line.text}`);
-    sortNodes(roots).forEach((node, i) => this.renderNode(node, '', i === roots.length - 1, out));
-    const anomalies = Object.entries(summary.anomalies);
-    if (anomalies.length > 0) {
-      out.push(this.paint(33, `anomalies: ${anomalies.map(([k, n]) => `${k} ×${n}`).join(', ')}`));
-    }
-    if (summary.error !== undefined) out.push(this.paint(31, `error: ${summary.error}`));
-    if (this.notShown > 0) out.push(this.paint(2, `(${this.notShown} spans, logs and metrics not shown)`));
-    if (this.write(out.join('\n') + '\n') === false) this.counts.dropped += this.kept;
-    else this.counts.exported += this.kept;
-    this.spans = [];
-    this.lines = new Map();
-    this.kept = 0;
-    this.notShown = 0;
+function renderNode(node: Node, prefix: string, last: boolean, out: string[], paint: (code: number, text: string) => string): void {
+  const { span } = node;
+  const error = span.status.code === SpanStatusCode.ERROR;
+  const name = paint(error ? 31 : 1, span.name);
+  const attrs = Object.entries(span.attributes)
+    .filter(([k]) => !HIDDEN.has(k))
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(' ');
+  const status = error ? ` ${paint(31, `ERROR ${span.status.message ?? ''}`.trim())}` : '';
+  out.push(`${prefix}${last ? '└─' : '├─'} ${name} ${paint(2, formatDuration(ms(span.duration)))}${status}${attrs ? ` ${attrs}` : ''}`);
+  const inner = prefix + (last ? '   ' : '│  ');
+  for (const event of span.events) {
+    if (event.name === EVENT.exception) out.push(`${inner}│ ${paint(31, 'EXCEPTION')} ${String(event.attributes?.[ATTR.exceptionMessage])}`);
   }
-
-  async forceFlush(): Promise<void> {}
-
-  async shutdown(): Promise<void> {}
-
-  stats(): ExportStats {
-    return { ...this.counts };
-  }
-
-  private room(): boolean {
-    if (this.kept >= this.maxItems) {
-      this.notShown++;
-      this.counts.dropped++;
-      return false;
-    }
-    this.kept++;
-    return true;
-  }
-
-  private addLine(spanId: string | undefined, time: number, text: string): void {
-    const key = spanId ?? '';
-    let lines = this.lines.get(key);
-    if (lines === undefined) this.lines.set(key, (lines = []));
-    lines.push({ time, text });
-  }
-
-  private renderNode(node: Node, prefix: string, last: boolean, out: string[]): void {
-    const { span } = node;
-    const error = span.status.code === SpanStatusCode.ERROR;
-    const name = this.paint(error ? 31 : 1, span.name);
-    const attrs = Object.entries(span.attributes)
-      .filter(([k]) => !HIDDEN.has(k))
-      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-      .join(' ');
-    const status = error ? ` ${this.paint(31, `ERROR ${span.status.message ?? ''}`.trim())}` : '';
-    out.push(`${prefix}${last ? '└─' : '├─'} ${name} ${this.paint(2, formatDuration(ms(span.duration)))}${status}${attrs ? ` ${attrs}` : ''}`);
-    const inner = prefix + (last ? '   ' : '│  ');
-    for (const event of span.events) {
-      if (event.name === 'exception') out.push(`${inner}│ ${this.paint(31, 'EXCEPTION')} ${String(event.attributes?.['exception.message'])}`);
-    }
-    type Item = { time: number; line?: Line; node?: Node };
-    const items: Item[] = [
-      ...node.lines.map((line) => ({ time: line.time, line })),
-      ...node.children.map((child) => ({ time: ms(child.span.startTime), node: child })),
-    ].sort((a, b) => a.time - b.time);
-    const lastChild = items.findLastIndex((item) => item.node !== undefined);
-    items.forEach((item, i) => {
-      if (item.line) out.push(`${inner}${lastChild > i ? '│ ' : '  '}${item.line.text}`.replace(/ +$/, ''));
-      else this.renderNode(item.node!, inner, i === lastChild, out);
-    });
-  }
-
-  private paint(code: number, text: string): string {
-    return this.color ? `\u001b[${code}m${text}\u001b[0m` : text;
-  }
+  type Item = { time: number; line?: Line; node?: Node };
+  const items: Item[] = [
+    ...node.lines.map((line) => ({ time: line.time, line })),
+    ...node.children.map((child) => ({ time: ms(child.span.startTime), node: child })),
+  ].sort((a, b) => a.time - b.time);
+  const lastChild = items.findLastIndex((item) => item.node !== undefined);
+  items.forEach((item, i) => {
+    if (item.line) out.push(`${inner}${lastChild > i ? '│ ' : '  '}${item.line.text}`.replace(/ +$/, ''));
+    else renderNode(item.node!, inner, i === lastChild, out, paint);
+  });
 }
 
 function levelColor(severity: number): number {

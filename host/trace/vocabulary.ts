@@ -1,10 +1,16 @@
 /**
- * Names the host writes into telemetry: attribute keys and span event names. Everything that
- * reads or writes one of them (the trace builder, every exporter) takes it from here.
+ * Names the host writes into telemetry: attribute keys, span event names, the version it reports.
+ * Everything that reads or writes one of them (the trace builder, every exporter) takes it from
+ * here.
  */
+
+/** The host's version, as `telemetry.sdk.version` and in tracer headers. */
+export const VERSION = '0.1.0';
 
 /** Attribute keys the builder writes. */
 export const ATTR = {
+  /** OpenTelemetry's resource attribute naming the service. */
+  serviceName: 'service.name',
   /** Memory growth during the span, in 64 KiB pages: the unit of Dylibso's hosts. */
   allocation: 'allocation',
   /** The same growth in bytes. */
@@ -21,6 +27,42 @@ export const ATTR = {
   errorMessage: 'error.message',
   /** Datadog's way to fail a span: the tag `error:true`. */
   error: 'error',
+  /** Where Datadog looks for a failed span's stack. */
+  errorStack: 'error.stack',
+  /** OpenTelemetry's exception event attributes. */
+  exceptionType: 'exception.type',
+  exceptionMessage: 'exception.message',
+  exceptionStacktrace: 'exception.stacktrace',
+  /** HTTP fields of Datadog's per-trace metadata, under the keys its web views read. */
+  httpUrl: 'http.url',
+  httpMethod: 'http.method',
+  httpStatusCode: 'http.status_code',
+  httpClientIp: 'http.client_ip',
+  httpRequestContentLength: 'http.request.content_length',
+  httpResponseContentLength: 'http.response.content_length',
+  spanKind: 'span.kind',
+} as const;
+
+/** Ids where a destination has no field for them: statsd tags, Chrome trace event arguments. */
+export const ID_KEY = {
+  traceId: 'trace_id',
+  spanId: 'span_id',
+  parentSpanId: 'parent_span_id',
+} as const;
+
+/** Keys only Datadog reads: its trace intake's tags and metrics, its log correlation fields. */
+export const DATADOG = {
+  /** The high half of a 128-bit trace id. */
+  traceIdHigh: '_dd.p.tid',
+  samplingPriority: '_sampling_priority_v1',
+  topLevel: '_dd.top_level',
+  logTraceId: 'dd.trace_id',
+  logSpanId: 'dd.span_id',
+  logService: 'dd.service',
+  logEnv: 'dd.env',
+  logVersion: 'dd.version',
+  /** The full OpenTelemetry trace id on a log, for backends that join on it. */
+  logOtelTraceId: 'otel.trace_id',
 } as const;
 
 /** Span event names. */

@@ -19,7 +19,8 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
   return new Promise((resolve) => {
     // No OTEL_/DD_ settings leak in from the machine running the tests.
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(OTEL_|DD_|TRACEPARENT)/.test(k)));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'host/cli/main.ts', 'run', ...args], {
+    // A short export timeout: a test with no backend waits out this, not the 10 s default.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'host/cli/main.ts', 'run', '--export-timeout', '2', ...args], {
       cwd: ROOT,
       env: { ...clean, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -27,7 +27,7 @@ register('data:text/javascript,' + encodeURIComponent(\`
 `,
 );
 
-const HEAVY = [/@opentelemetry\/exporter-/, /@grpc\//, /protobufjs/, /@msgpack\//, /exporters\/(otlp|datadog|zipkin)\.js$/];
+const HEAVY = [/@opentelemetry\/exporter-/, /@grpc\//, /protobufjs/, /@msgpack\//, /exporters\/(otlp|datadog|zipkin|perfetto)\.js$/];
 
 /** Runs the CLI on examples/wat/demo.wat and returns every module URL it resolved. */
 async function resolvedBy(args: string[]): Promise<string[]> {
@@ -55,6 +55,11 @@ describe('exporters load when chosen', () => {
       expect(heavy(urls)).toEqual([]);
     },
   );
+
+  it('--exporter perfetto loads the perfetto exporter and nothing else heavy', async () => {
+    const loaded = heavy(await resolvedBy(['--exporter', 'perfetto', '--out', join(tmp.dir, 'trace.json')]));
+    expect(loaded.map((u) => u.split('/').pop())).toEqual(['perfetto.js']);
+  });
 
   it('--exporter zipkin loads the Zipkin exporter, and still no gRPC or msgpack', async () => {
     const collector = createServer((req, res) => req.resume().on('end', () => res.writeHead(202).end()));
