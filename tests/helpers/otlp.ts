@@ -187,6 +187,23 @@ export async function runTraced(
 }
 
 /** The span with this name; fails the test if there is not exactly one. */
+/**
+ * A trace without ids and times, to compare two runs: spans by name with their parent's name,
+ * attributes and status code; logs with their span's name; metrics by name.
+ */
+export function traceShape(e: Exported) {
+  const byId = new Map(e.spans.map((s) => [s.spanId, s.name]));
+  return {
+    spans: e.spans
+      .map((s) => ({ name: s.name, parent: s.parentSpanId && byId.get(s.parentSpanId), attributes: s.attributes, status: s.status.code ?? 0 }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    logs: e.logs.map((l) => ({ body: l.body, severity: l.severityNumber, span: l.spanId && byId.get(l.spanId) })),
+    metrics: e.metrics
+      .map((m) => ({ name: m.name, kind: m.kind, value: m.value, sum: m.sum, count: m.count, attributes: m.attributes }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+  };
+}
+
 export function only(spans: Span[], name: string): Span {
   const found = spans.filter((s) => s.name === name);
   if (found.length !== 1) throw new Error(`expected one span '${name}', found ${found.length}: ${spans.map((s) => s.name).join(', ')}`);

@@ -5,7 +5,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { linkJavy } from '../../host/javy/link.ts';
-import { runTraced, scratch, type Exported } from '../helpers/otlp.ts';
+import { runTraced, scratch, traceShape, type Exported } from '../helpers/otlp.ts';
 import { BINDING, runInQuickJS } from './quickjs.ts';
 import { watToWasm } from '../../host/node/load.ts';
 import { handInstrumentedWat, standinWasm } from './standin.ts';
@@ -47,18 +47,6 @@ async function run(wasm: Uint8Array): Promise<Run> {
   }
 }
 
-/** The trace without ids and times: spans by name with their parent's name, logs, metrics. */
-function shape(e: Exported) {
-  const byId = new Map(e.spans.map((s) => [s.spanId, s.name]));
-  return {
-    spans: e.spans
-      .map((s) => ({ name: s.name, parent: s.parentSpanId && byId.get(s.parentSpanId), attributes: s.attributes, status: s.status.code }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
-    logs: e.logs.map((l) => ({ body: l.body, severity: l.severityNumber, span: l.spanId && byId.get(l.spanId) })),
-    metrics: e.metrics.map((m) => ({ name: m.name, kind: m.kind, value: m.value, sum: m.sum, attributes: m.attributes })),
-  };
-}
-
 describe('a Javy guest under the host', async () => {
   const { writes } = await runInQuickJS(GUEST);
   const unlinkedWasm = await standinWasm(writes);
@@ -73,16 +61,16 @@ describe('a Javy guest under the host', async () => {
   });
 
   it('gives the same trace linked and unlinked', () => {
-    expect(shape(linked.exported)).toEqual(shape(unlinked.exported));
+    expect(traceShape(linked.exported)).toEqual(traceShape(unlinked.exported));
   });
 
   it('behaves like a hand-instrumented module calling the Observe API directly', () => {
-    expect(shape(linked.exported)).toEqual(shape(handWritten.exported));
+    expect(traceShape(linked.exported)).toEqual(traceShape(handWritten.exported));
     expect(handWritten.stderr).toBe(linked.stderr);
   });
 
   it('turns the records into the expected spans, logs and metrics', () => {
-    const s = shape(unlinked.exported);
+    const s = traceShape(unlinked.exported);
     const parents = Object.fromEntries(s.spans.map((x) => [x.name, x.parent]));
     expect(parents).toEqual({ 'handle request': undefined, 'db query': 'handle request', render: 'handle request' });
     const handle = s.spans.find((x) => x.name === 'handle request')!;

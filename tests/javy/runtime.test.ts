@@ -11,7 +11,7 @@ import { OtlpJsonlExporter, StatsdExporter, runWasi, type RunResult } from '../.
 import { linkJavy } from '../../host/javy/link.ts';
 import * as wasm from '../../host/tools/wasm-binary.ts';
 import { API_MODULE, IMPORTS } from '../../host/abi/spec.ts';
-import { parseOtlpJsonl, scratch, type Exported } from '../helpers/otlp.ts';
+import { parseOtlpJsonl, scratch, traceShape, type Exported } from '../helpers/otlp.ts';
 import { StatsdDaemon } from '../adapters/statsd-daemon.ts';
 import { PLUGIN_PATH, javyBuildDynamic, pluginModule, pluginNamespace } from './plugin.ts';
 
@@ -82,20 +82,6 @@ async function run(app: Uint8Array, plugin: Uint8Array, daemon?: StatsdDaemon): 
   }
 }
 
-/** The trace without ids and times: spans with parent names, logs with their span, metrics. */
-function shape(e: Exported) {
-  const byId = new Map(e.spans.map((s) => [s.spanId, s.name]));
-  return {
-    spans: e.spans
-      .map((s) => ({ name: s.name, parent: s.parentSpanId && byId.get(s.parentSpanId), attributes: s.attributes }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
-    logs: e.logs.map((l) => ({ body: l.body, severity: l.severityNumber, span: l.spanId && byId.get(l.spanId) })),
-    metrics: e.metrics
-      .map((m) => ({ name: m.name, kind: m.kind, value: m.value, sum: m.sum, count: m.count, attributes: m.attributes }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
-  };
-}
-
 const plugin = readFileSync(PLUGIN_PATH);
 const daemons = [new StatsdDaemon(), new StatsdDaemon()];
 beforeAll(() => Promise.all(daemons.map((d) => d.start())));
@@ -124,21 +110,21 @@ describe('the Javy binding on a real Javy 7 runtime (dynamically linked app, plu
     }
   });
 
-  it('builds the span tree with its tags, failed spans (thrown, rejected) tagged error.type', () => {
-    const s = shape(unlinked.exported);
+  it('builds the span tree with its tags, failed spans (thrown, rejected) tagged error.type and exported as ERROR', () => {
+    const s = traceShape(unlinked.exported);
     expect(s.spans).toEqual([
-      { name: 'async work', parent: undefined, attributes: { 'error.type': 'RangeError' } },
-      { name: 'cache', parent: 'handle request', attributes: {} },
-      { name: 'db query', parent: 'handle request', attributes: {} },
-      { name: 'handle request', parent: undefined, attributes: { route: '/users/:id', method: 'GET', user: '42' } },
-      { name: 'left open', parent: 'validate', attributes: {} },
-      { name: 'render', parent: 'handle request', attributes: { 'error.type': 'Error' } },
-      { name: 'validate', parent: 'handle request', attributes: { 'error.type': 'TypeError' } },
+      { name: 'async work', parent: undefined, attributes: { 'error.type': 'RangeError' }, status: 2 },
+      { name: 'cache', parent: 'handle request', attributes: {}, status: 0 },
+      { name: 'db query', parent: 'handle request', attributes: {}, status: 0 },
+      { name: 'handle request', parent: undefined, attributes: { route: '/users/:id', method: 'GET', user: '42' }, status: 0 },
+      { name: 'left open', parent: 'validate', attributes: {}, status: 0 },
+      { name: 'render', parent: 'handle request', attributes: { 'error.type': 'Error' }, status: 2 },
+      { name: 'validate', parent: 'handle request', attributes: { 'error.type': 'TypeError' }, status: 2 },
     ]);
   });
 
   it('exports every log with its level and text: non-ASCII, newlines, a lone surrogate as U+FFFD', () => {
-    expect(shape(unlinked.exported).logs).toEqual([
+    expect(traceShape(unlinked.exported).logs).toEqual([
       { body: 'résumé 🌍 loaded', severity: 9, span: 'handle request' },
       { body: 'line one\nline two\n', severity: 5, span: 'handle request' },
       { body: 'careful: 100% %s %d %o {}', severity: 13, span: 'handle request' },
@@ -150,7 +136,7 @@ describe('the Javy binding on a real Javy 7 runtime (dynamically linked app, plu
   });
 
   it('exports the statsd metrics', () => {
-    const byName = Object.fromEntries(shape(unlinked.exported).metrics.map((m) => [m.name, m]));
+    const byName = Object.fromEntries(traceShape(unlinked.exported).metrics.map((m) => [m.name, m]));
     expect(Object.keys(byName).sort()).toEqual(
       ['cache.hits', 'cache.keys', 'cache.size', 'db.latency', 'raw.metric', 'requests', 'row.bytes', 'rows'].sort(),
     );
@@ -172,7 +158,7 @@ describe('the Javy binding on a real Javy 7 runtime (dynamically linked app, plu
   });
 
   it('gives the same trace linked and unlinked', () => {
-    expect(shape(linked.exported)).toEqual(shape(unlinked.exported));
+    expect(traceShape(linked.exported)).toEqual(traceShape(unlinked.exported));
   });
 
   it('keeps console output intact on both streams, with no record bytes and no extra newline', () => {
