@@ -13,8 +13,8 @@
  */
 import type { Attributes, SpanContext } from '@opentelemetry/api';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import { createImports, type ClockMode, type ObserveImports } from './abi/imports.ts';
-import { GuestMemory } from './abi/memory.ts';
+import type { ClockMode } from './abi/imports.ts';
+import { GuestBinding } from './abi/guest.ts';
 import { functionNames } from './abi/names.ts';
 import { dispatch, now, type AnomalyKind, type EventSink, type GuestEvent } from './events.ts';
 import { TraceBuilder } from './trace/builder.ts';
@@ -64,10 +64,9 @@ export interface ObserverOptions {
 
 export class Observer {
   readonly resource: Resource;
-  private readonly memory: GuestMemory;
   private readonly builder: TraceBuilder;
   private readonly events: EventSink;
-  private readonly abi: ObserveImports;
+  private readonly guest: GuestBinding;
   private readonly exporters: TelemetryExporter[];
   private readonly demangle: (name: string) => string;
   private names = new Map<number, string>();
@@ -89,7 +88,6 @@ export class Observer {
       'telemetry.sdk.version': VERSION,
       ...options.resourceAttributes,
     });
-    this.memory = new GuestMemory(options.maxStringBytes ?? 64 * 1024);
     this.builder = new TraceBuilder(this.fanOut(), {
       minSpanDurationMicros: options.minSpanDurationMicros ?? 20,
       functionName: (index) => this.functionName(index),
@@ -98,7 +96,7 @@ export class Observer {
       anomalyLogLimit: options.anomalyLogLimit,
     });
     this.events = options.eventSink ?? this.builder;
-    this.abi = createImports(this.memory, this.events, options.clock);
+    this.guest = new GuestBinding(this.events, options);
   }
 
   /**
@@ -108,7 +106,7 @@ export class Observer {
    */
   imports(module?: WebAssembly.Module): WebAssembly.Imports {
     if (module !== undefined) this.useModule(module);
-    return this.abi.imports;
+    return this.guest.imports;
   }
 
   /** Reads function names for instrument-API spans from the module's `name` section. */
@@ -119,12 +117,7 @@ export class Observer {
 
   /** Binds to the guest's memory: the instance's exported `memory`, or a memory given directly. */
   bind(target: WebAssembly.Instance | WebAssembly.Memory): void {
-    const memory =
-      target instanceof WebAssembly.Memory
-        ? target
-        : Object.values(target.exports).find((e): e is WebAssembly.Memory => e instanceof WebAssembly.Memory);
-    if (memory !== undefined) this.memory.bind(memory);
-    this.abi.replay();
+    this.guest.bind(target);
   }
 
   /**
@@ -133,22 +126,7 @@ export class Observer {
    * held during instantiation and processed as soon as the memory exists.
    */
   async instantiate(module: WebAssembly.Module, imports: WebAssembly.Imports = {}): Promise<WebAssembly.Instance> {
-    const merged: WebAssembly.Imports = { ...this.imports(module), ...imports };
-    const imported = WebAssembly.Module.imports(module)
-      .filter((imp) => imp.kind === 'memory')
-      .map((imp) => imports[imp.module]?.[imp.name])
-      .find((value): value is WebAssembly.Memory => value instanceof WebAssembly.Memory);
-    if (imported !== undefined) this.bind(imported);
-    else this.abi.defer();
-    let instance: WebAssembly.Instance;
-    try {
-      instance = await WebAssembly.instantiate(module, merged);
-    } catch (err) {
-      this.abi.replay();
-      throw err;
-    }
-    this.bind(instance);
-    return instance;
+    return this.guest.instantiate(module, { ...this.imports(module), ...imports });
   }
 
   /**
@@ -157,7 +135,7 @@ export class Observer {
    */
   startTrace(name: string, parent?: SpanContext): string {
     const time = now();
-    this.abi.startAt(time);
+    this.guest.startAt(time);
     this.builder.start(name, time, parent ?? activeSpanContext());
     return this.builder.currentTraceId;
   }

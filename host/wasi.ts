@@ -12,6 +12,18 @@
  */
 import type { SpanContext } from '@opentelemetry/api';
 import type { Observer } from './observer.ts';
+
+/**
+ * What running a guest needs of an {@link Observer}: its imports, instantiation, and a trace
+ * around the run. An Observer is one; the CLI's guest thread is another, whose events go to the
+ * main thread's Observer.
+ */
+export interface GuestHost {
+  imports(module?: WebAssembly.Module): WebAssembly.Imports;
+  instantiate(module: WebAssembly.Module, imports?: WebAssembly.Imports): Promise<WebAssembly.Instance>;
+  startTrace(name: string, parent?: SpanContext): unknown;
+  finishTrace(error?: unknown): unknown;
+}
 import { demultiplexFdWrite, observeApi, type FdWrite } from './javy/records.ts';
 import { instantiateWithPlugin } from './javy/plugin.ts';
 
@@ -26,7 +38,7 @@ export interface WasiImplementation {
 }
 
 export interface WasiRunOptions {
-  observer: Observer;
+  observer: GuestHost;
   /**
    * Call this export (after `_initialize` if there is one) instead of `_start`; then
    * `__wasm_call_dtors`, if the module exports it.

@@ -65,17 +65,31 @@ export class SignalWatch {
 }
 
 /**
- * The guest thread's code: the built `worker.js`, or, when the CLI runs from its TypeScript
- * sources (tests, `tsx host/cli/main.ts`), `worker.ts` behind tsx's loader, which Node 20 does
- * not pass on to worker threads by itself.
+ * Starts the guest thread, which then waits for its guest: started first thing, it loads its code
+ * while the main thread loads its own and compiles the guest. It keeps the process alive only once
+ * it has a guest to run.
+ *
+ * Its code is the built `worker.js`, or, when the CLI runs from its TypeScript sources (tests,
+ * `tsx host/cli/main.ts`), `worker.ts` behind tsx's loader, which Node 20 does not pass on to
+ * worker threads by itself.
  */
-function startWorker(workerData: GuestThreadData): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData });
-  const source = JSON.stringify(new URL('./worker.ts', import.meta.url).href);
-  return new Worker(`import('tsx/esm/api').then((tsx) => tsx.register()).then(() => import(${source}))`, { eval: true, workerData });
+export function startGuestThread(): Worker {
+  let worker: Worker;
+  if (!import.meta.url.endsWith('.ts')) worker = new Worker(new URL('./worker.js', import.meta.url));
+  else {
+    const source = JSON.stringify(new URL('./worker.ts', import.meta.url).href);
+    worker = new Worker(`import('tsx/esm/api').then((tsx) => tsx.register()).then(() => import(${source}))`, { eval: true });
+  }
+  worker.unref();
+  return worker;
 }
 
-export async function runInGuestThread(module: WebAssembly.Module, options: GuestThreadOptions, signals: SignalWatch): Promise<GuestThreadResult> {
+export async function runInGuestThread(
+  worker: Worker,
+  module: WebAssembly.Module,
+  options: GuestThreadOptions,
+  signals: SignalWatch,
+): Promise<GuestThreadResult> {
   const { observer } = options;
   // Every string a guest may send fits whole, with room for many more behind it.
   const ring = createRing(Math.max(8 << 20, 16 * (options.maxStringBytes ?? 64 * 1024)));
@@ -98,7 +112,8 @@ export async function runInGuestThread(module: WebAssembly.Module, options: Gues
       javyPlugin: options.javyPlugin,
     },
   };
-  const worker = startWorker(data);
+  worker.ref();
+  worker.postMessage(data);
   const handle = (event: GuestEvent) => observer.handle(event);
   const poll = setInterval(() => reader.drain(handle), POLL_MS);
   let kill: ReturnType<typeof setTimeout> | undefined;

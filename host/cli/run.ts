@@ -6,7 +6,7 @@ import { splitPair, text, texts, type Flag } from '../exporters/flags.ts';
 import { parseTraceparent } from '../trace/parent.ts';
 import { loadModule } from '../node/wasi.ts';
 import { WRITE_ERROR_EXIT_CODE } from '../exporters/exporter.ts';
-import { runInGuestThread, SignalWatch, SIGNAL_EXIT_CODES } from './guest-thread.ts';
+import { runInGuestThread, SignalWatch, SIGNAL_EXIT_CODES, startGuestThread } from './guest-thread.ts';
 import { loadDemangler } from '../node/demangle.ts';
 import { loadWasm } from '../node/load.ts';
 import { dynamicJavyNamespace } from '../javy/plugin.ts';
@@ -81,6 +81,8 @@ const run: Command = {
     const flag = (name: string) => text(values, name);
     const [path, ...guestArgs] = positionals;
     if (path === undefined) throw new UsageError('missing <module.wasm>');
+    // The guest thread loads its code while this one loads the exporters and compiles the guest.
+    const thread = startGuestThread();
     // From here on a signal stops the guest and still flushes its telemetry.
     const signals = new SignalWatch();
     const env = process.env;
@@ -110,6 +112,7 @@ const run: Command = {
     }
     const programName = path.split('/').pop()!;
     const result = await runInGuestThread(
+      thread,
       await loadModule(bytes),
       {
         observer,

@@ -4,11 +4,12 @@
  * `guest-thread.ts`). Once the main thread asks it to stop, the next Observe call throws
  * {@link Interrupted} into the guest, which unwinds it.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { Observer } from '../observer.ts';
+import { parentPort } from 'node:worker_threads';
 import { runWasi, type RunOptions } from '../node/wasi.ts';
 import { Interrupted, RingWriter, type RingBuffers } from './event-ring.ts';
-import { eventRecords } from '../events.ts';
+import { eventRecords, now } from '../events.ts';
+import { GuestBinding } from '../abi/guest.ts';
+import type { GuestHost } from '../wasi.ts';
 import type { ClockMode } from '../abi/imports.ts';
 import { silenceWasiWarning } from './warnings.ts';
 
@@ -30,21 +31,33 @@ export interface GuestThreadReport {
 
 type HostFunction = (a?: unknown, b?: unknown, c?: unknown) => void;
 
-/** An Observer whose guest calls go to the ring, each first checking for a stop request. */
-class GuestThreadObserver extends Observer {
-  private wrapped: WebAssembly.Imports | undefined;
-  constructor(
-    private readonly ring: RingWriter,
-    maxStringBytes: number | undefined,
-    clock: ClockMode | undefined,
-  ) {
-    super({ eventSink: eventRecords((event) => ring.handle(event)), maxStringBytes, clock });
+/**
+ * The guest's side of an Observer, without one: its imports decode guest calls into the ring,
+ * each first checking for a stop request. Traces are the main thread's; this thread loads no
+ * OpenTelemetry code, so it starts quickly.
+ */
+class GuestThreadHost implements GuestHost {
+  private readonly binding: GuestBinding;
+  private readonly wrapped: WebAssembly.Imports;
+
+  constructor(ring: RingWriter, maxStringBytes: number | undefined, clock: ClockMode | undefined) {
+    this.binding = new GuestBinding(eventRecords((event) => ring.handle(event)), { maxStringBytes, clock });
+    this.wrapped = stoppable(this.binding.imports, ring);
   }
 
-  override imports(module?: WebAssembly.Module): WebAssembly.Imports {
-    const imports = super.imports(module);
-    return (this.wrapped ??= stoppable(imports, this.ring));
+  imports(): WebAssembly.Imports {
+    return this.wrapped;
   }
+
+  instantiate(module: WebAssembly.Module, imports: WebAssembly.Imports = {}): Promise<WebAssembly.Instance> {
+    return this.binding.instantiate(module, { ...this.wrapped, ...imports });
+  }
+
+  startTrace(): void {
+    this.binding.startAt(now());
+  }
+
+  finishTrace(): void {}
 }
 
 function stoppable(imports: WebAssembly.Imports, ring: RingWriter): WebAssembly.Imports {
@@ -64,11 +77,10 @@ function stoppable(imports: WebAssembly.Imports, ring: RingWriter): WebAssembly.
   return out;
 }
 
-async function main(): Promise<void> {
+async function main(data: GuestThreadData): Promise<void> {
   silenceWasiWarning();
-  const data = workerData as GuestThreadData;
   const ring = new RingWriter(data.ring);
-  const observer = new GuestThreadObserver(ring, data.maxStringBytes, data.clock);
+  const observer = new GuestThreadHost(ring, data.maxStringBytes, data.clock);
   const result = await runWasi(data.module, { ...data.run, observer });
   const report: GuestThreadReport = { exitCode: result.exitCode, interrupted: result.error instanceof Interrupted || ring.stopRequested };
   if (result.error !== undefined) {
@@ -79,4 +91,5 @@ async function main(): Promise<void> {
   parentPort!.postMessage(report);
 }
 
-await main();
+// The guest comes in the first message: the thread starts before the main thread has it.
+parentPort!.once('message', (data: GuestThreadData) => void main(data));

@@ -6,7 +6,7 @@
  * strings are read from), then the app with the plugin's exports as that namespace.
  */
 import { API_MODULE } from '../abi/spec.ts';
-import type { Observer } from '../observer.ts';
+import type { GuestHost } from '../wasi.ts';
 import * as wasm from '../tools/wasm-binary.ts';
 
 const WASI_MODULE = 'wasi_snapshot_preview1';
@@ -77,7 +77,7 @@ export function withTrappingImports(module: WebAssembly.Module, imports: WebAsse
 export async function instantiateWithPlugin(
   app: WebAssembly.Module,
   plugin: WebAssembly.Module,
-  observer: Observer,
+  observer: Pick<GuestHost, 'imports' | 'instantiate'>,
   imports: WebAssembly.Imports,
 ): Promise<RunnableInstance> {
   const namespace = pluginNamespace(plugin, app);

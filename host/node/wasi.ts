@@ -5,13 +5,12 @@
  */
 import { loadWasm } from './load.ts';
 import type { SpanContext } from '@opentelemetry/api';
-import type { Observer } from '../observer.ts';
-import { runWasiModule, type RunResult } from '../wasi.ts';
+import { runWasiModule, type GuestHost, type RunResult } from '../wasi.ts';
 
 export type { RunResult };
 
 export interface RunOptions {
-  observer: Observer;
+  observer: GuestHost;
   /** Arguments after the program name. */
   args?: string[];
   /** Program name seen by the guest as argv[0]. Default: the module's file name or `guest`. */
