@@ -4,6 +4,7 @@
 // the place of the Javy CLI (which cannot be installed here).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +57,30 @@ describe('the packed tarball', () => {
     }
     expect(pkg.packed.filter((f) => /^package\/(dist\/)?(tests|bench|examples)\//.test(f))).toEqual([]);
   });
+
+  it('imports, at run time or in its types, only packages it declares as dependencies or peers', () => {
+    // Running the package cannot show this alone: npm hoists a package that is only a transitive
+    // dependency, and exporters the tests do not run never load. So every import is read here.
+    const root = path('node_modules', 'wasm-observe');
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    const declared = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {}), 'wasm-observe']);
+    // Statements at the start of a line (so not JSDoc examples), dynamic imports and require.resolve.
+    const IMPORT = /^\s*(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|\brequire(?:\.resolve)?\(\s*['"]([^'"]+)['"]|\.resolve\(\s*['"]([^'"]+)['"]/gm;
+    const undeclared: string[] = [];
+    for (const file of pkg.packed.map((f) => f.replace(/^package\//, '')).filter((f) => /\.(m?js|ts)$/.test(f))) {
+      for (const m of readFileSync(join(root, file), 'utf8').matchAll(IMPORT)) {
+        const spec = m.slice(1).find((g) => g !== undefined)!;
+        if (/^(\.|\/|node:|~lib\/)/.test(spec) || builtinModules.includes(spec.split('/')[0]!)) continue;
+        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+        // tsx loads the CLI's guest thread from TypeScript sources: only in this repository's tests.
+        if (name === 'tsx' && /cli\/guest-thread\.(ts|js)$/.test(file)) continue;
+        if (!declared.has(name)) undeclared.push(`${file}: ${spec}`);
+      }
+    }
+    expect(undeclared).toEqual([]);
+    // The commands that need binaryen work from a plain install only if it is a dependency.
+    expect(manifest.dependencies).toHaveProperty('binaryen');
+  });
 });
 
 describe('the CLI from node_modules/.bin', () => {
@@ -71,7 +96,7 @@ describe('the CLI from node_modules/.bin', () => {
     }
   });
 
-  it('runs a .wat guest (wabt) with each file exporter', () => {
+  it('runs a .wat guest (wabt) with each file exporter (otlp-jsonl, stdout, perfetto) and none', () => {
     copyFileSync(join(ROOT, 'examples/wat/demo.wat'), path('demo.wat'));
     const { spans, logs, stdout } = runExported(['demo.wat']);
     expect(stdout).toContain('hello from the guest');
@@ -81,6 +106,10 @@ describe('the CLI from node_modules/.bin', () => {
     const tree = bin('wasm-observe', ['run', 'demo.wat', '--exporter', 'stdout']);
     expect(tree.code, tree.stderr).toBe(0);
     expect(tree.stderr).toMatch(/└─ handle-request/);
+    const perfetto = bin('wasm-observe', ['run', 'demo.wat', '--exporter', 'perfetto', '--out', 'trace.json']);
+    expect(perfetto.code, perfetto.stderr).toBe(0);
+    const events = (JSON.parse(readFileSync(path('trace.json'), 'utf8')) as { traceEvents: { ph: string; name: string }[] }).traceEvents;
+    expect(events.filter((e) => e.ph === 'X').map((e) => e.name)).toEqual(expect.arrayContaining(['handle-request', 'parse', 'render', 'respond']));
     const none = bin('wasm-observe', ['run', 'demo.wat', '--exporter', 'none']);
     expect(none.code, none.stderr).toBe(0);
     expect(none.stdout).toBe('hello from the guest\n');
