@@ -1,7 +1,7 @@
 /**
  * Events: what a guest said, decoded from its memory. The abi layer calls an {@link EventSink}
  * method per event, with plain arguments (no object per event on the hot path); the trace builder
- * is that sink. {@link GuestEvent} is the same event as a record, for queues, threads and tests.
+ * is that sink. {@link GuestEvent} is the same event as a record, for embedders and tests.
  * Times are milliseconds since the Unix epoch with sub-microsecond fractions
  * (`performance.timeOrigin + performance.now()`).
  */
@@ -70,21 +70,6 @@ export function dispatch(sink: EventSink, event: GuestEvent): void {
     case 'anomaly':
       return sink.anomaly(event.time, event.kind, event.detail);
   }
-}
-
-/** A sink that turns each event into one {@link GuestEvent} record, for a queue or a thread. */
-export function eventRecords(handle: (event: GuestEvent) => void): EventSink {
-  return {
-    spanEnter: (time, name) => handle({ type: 'span-enter', time, name }),
-    spanExit: (time) => handle({ type: 'span-exit', time }),
-    spanTags: (time, tags) => handle({ type: 'span-tags', time, tags }),
-    log: (time, level, message) => handle({ type: 'log', time, level, message }),
-    metric: (time, format, text) => handle({ type: 'metric', time, format, text }),
-    functionEnter: (time, index) => handle({ type: 'function-enter', time, index }),
-    functionExit: (time, index) => handle({ type: 'function-exit', time, index }),
-    memoryGrow: (time, pages) => handle({ type: 'memory-grow', time, pages }),
-    anomaly: (time, kind, detail) => handle({ type: 'anomaly', time, kind, detail }),
-  };
 }
 
 /** Wall-clock milliseconds with sub-microsecond fractions, monotonic within the process. */

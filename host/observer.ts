@@ -65,7 +65,8 @@ export interface ObserverOptions {
 export class Observer {
   readonly resource: Resource;
   private readonly builder: TraceBuilder;
-  private readonly events: EventSink;
+  /** Where decoded guest events go: the trace builder, or the `eventSink` option. */
+  readonly events: EventSink;
   private readonly guest: GuestBinding;
   private readonly exporters: TelemetryExporter[];
   private readonly demangle: (name: string) => string;

@@ -13,7 +13,7 @@
  * (both ends keep the same table, filled in record order) and are sent as that id afterwards:
  * no encoding on the guest's thread, no decoding on the other.
  */
-import type { AnomalyKind, GuestEvent } from '../events.ts';
+import type { AnomalyKind, EventSink } from '../events.ts';
 
 /** Int32 slots of the control block. */
 const WRITE = 0;
@@ -22,8 +22,16 @@ const STOP = 2;
 const CONTROL_SLOTS = 4;
 const HEADER = 32;
 
-const TYPES = ['span-enter', 'span-exit', 'span-tags', 'log', 'metric', 'function-enter', 'function-exit', 'memory-grow', 'anomaly'] as const;
-const TYPE_CODE: Record<GuestEvent['type'], number> = Object.fromEntries(TYPES.map((t, i) => [t, i])) as Record<GuestEvent['type'], number>;
+/** Event codes in a record. */
+const SPAN_ENTER = 0;
+const SPAN_EXIT = 1;
+const SPAN_TAGS = 2;
+const LOG = 3;
+const METRIC = 4;
+const FUNCTION_ENTER = 5;
+const FUNCTION_EXIT = 6;
+const MEMORY_GROW = 7;
+const ANOMALY = 8;
 
 /** How a record carries its string. */
 const NO_TEXT = 0;
@@ -56,8 +64,8 @@ export class Interrupted extends Error {
   }
 }
 
-/** The guest thread's end: writes each event record into the ring. */
-export class RingWriter {
+/** The guest thread's end: an event sink that writes each event into the ring. */
+export class RingWriter implements EventSink {
   private readonly control: Int32Array;
   private readonly bytes: Buffer;
   private readonly i32: Int32Array;
@@ -84,35 +92,35 @@ export class RingWriter {
     return Atomics.load(this.control, STOP) !== 0;
   }
 
-  handle(event: GuestEvent): void {
-    let text: string | undefined;
-    let number = 0;
-    switch (event.type) {
-      case 'span-enter':
-        text = event.name;
-        break;
-      case 'span-tags':
-        text = event.tags;
-        break;
-      case 'log':
-        text = event.message;
-        number = event.level;
-        break;
-      case 'metric':
-        text = event.text;
-        number = event.format;
-        break;
-      case 'function-enter':
-      case 'function-exit':
-        number = event.index;
-        break;
-      case 'memory-grow':
-        number = event.pages;
-        break;
-      case 'anomaly':
-        text = `${event.kind}\u0000${event.detail}`;
-        break;
-    }
+  spanEnter(time: number, name: string): void {
+    this.write(SPAN_ENTER, time, 0, name);
+  }
+  spanExit(time: number): void {
+    this.write(SPAN_EXIT, time, 0, undefined);
+  }
+  spanTags(time: number, tags: string): void {
+    this.write(SPAN_TAGS, time, 0, tags);
+  }
+  log(time: number, level: number, message: string): void {
+    this.write(LOG, time, level, message);
+  }
+  metric(time: number, format: number, text: string): void {
+    this.write(METRIC, time, format, text);
+  }
+  functionEnter(time: number, index: number): void {
+    this.write(FUNCTION_ENTER, time, index, undefined);
+  }
+  functionExit(time: number, index: number): void {
+    this.write(FUNCTION_EXIT, time, index, undefined);
+  }
+  memoryGrow(time: number, pages: number): void {
+    this.write(MEMORY_GROW, time, pages, undefined);
+  }
+  anomaly(time: number, kind: AnomalyKind, detail: string): void {
+    this.write(ANOMALY, time, 0, `${kind}\u0000${detail}`);
+  }
+
+  private write(code: number, time: number, number: number, text: string | undefined): void {
     let mode = NO_TEXT;
     let id = 0;
     let reserve = HEADER;
@@ -140,8 +148,8 @@ export class RingWriter {
     const slot = at >> 2;
     const i32 = this.i32;
     i32[slot] = size;
-    i32[slot + 1] = TYPE_CODE[event.type] | (mode << 8);
-    this.f64[(at + 8) >> 3] = event.time;
+    i32[slot + 1] = code | (mode << 8);
+    this.f64[(at + 8) >> 3] = time;
     i32[slot + 4] = number;
     i32[slot + 5] = length;
     i32[slot + 6] = id;
@@ -204,8 +212,8 @@ export class RingReader {
     Atomics.notify(this.control, READ);
   }
 
-  /** Hands every complete record to `handle`, in order; returns how many. */
-  drain(handle: (event: GuestEvent) => void): number {
+  /** Hands every complete record to `sink`, in order; returns how many. */
+  drain(sink: EventSink): number {
     const end = Atomics.load(this.control, WRITE);
     let r = this.r;
     let n = 0;
@@ -215,7 +223,7 @@ export class RingReader {
         r = 0;
         continue;
       }
-      handle(this.decode(r));
+      this.deliver(r, sink);
       r += size;
       n++;
     }
@@ -225,11 +233,10 @@ export class RingReader {
     return n;
   }
 
-  private decode(at: number): GuestEvent {
+  private deliver(at: number, sink: EventSink): void {
     const slot = at >> 2;
     const i32 = this.i32;
     const code = i32[slot + 1]!;
-    const type = TYPES[code & 0xff]!;
     const mode = code >> 8;
     const time = this.f64[(at + 8) >> 3]!;
     const number = i32[slot + 4]!;
@@ -239,25 +246,26 @@ export class RingReader {
       text = this.bytes.toString('utf8', at + HEADER, at + HEADER + i32[slot + 5]!);
       if (mode === DEFINE) this.table[i32[slot + 6]!] = text;
     }
-    switch (type) {
-      case 'span-enter':
-        return { type, time, name: text };
-      case 'span-exit':
-        return { type, time };
-      case 'span-tags':
-        return { type, time, tags: text };
-      case 'log':
-        return { type, time, level: number, message: text };
-      case 'metric':
-        return { type, time, format: number, text };
-      case 'function-enter':
-      case 'function-exit':
-        return { type, time, index: number >>> 0 };
-      case 'memory-grow':
-        return { type, time, pages: number };
-      case 'anomaly': {
+    switch (code & 0xff) {
+      case SPAN_ENTER:
+        return sink.spanEnter(time, text);
+      case SPAN_EXIT:
+        return sink.spanExit(time);
+      case SPAN_TAGS:
+        return sink.spanTags(time, text);
+      case LOG:
+        return sink.log(time, number, text);
+      case METRIC:
+        return sink.metric(time, number, text);
+      case FUNCTION_ENTER:
+        return sink.functionEnter(time, number >>> 0);
+      case FUNCTION_EXIT:
+        return sink.functionExit(time, number >>> 0);
+      case MEMORY_GROW:
+        return sink.memoryGrow(time, number);
+      case ANOMALY: {
         const nul = text.indexOf('\u0000');
-        return { type, time, kind: text.slice(0, nul) as AnomalyKind, detail: text.slice(nul + 1) };
+        return sink.anomaly(time, text.slice(0, nul) as AnomalyKind, text.slice(nul + 1));
       }
     }
   }

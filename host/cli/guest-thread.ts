@@ -11,7 +11,6 @@ import { Worker } from 'node:worker_threads';
 import type { SpanContext } from '@opentelemetry/api';
 import type { Observer } from '../observer.ts';
 import type { ClockMode } from '../abi/imports.ts';
-import type { GuestEvent } from '../events.ts';
 import type { RunResult } from '../node/wasi.ts';
 import { createRing, Interrupted, RingReader } from './event-ring.ts';
 import type { GuestThreadData, GuestThreadReport } from './worker.ts';
@@ -114,8 +113,7 @@ export async function runInGuestThread(
   };
   worker.ref();
   worker.postMessage(data);
-  const handle = (event: GuestEvent) => observer.handle(event);
-  const poll = setInterval(() => reader.drain(handle), POLL_MS);
+  const poll = setInterval(() => reader.drain(observer.events), POLL_MS);
   let kill: ReturnType<typeof setTimeout> | undefined;
   signals.whenStopped(() => {
     reader.requestStop();
@@ -134,7 +132,7 @@ export async function runInGuestThread(
     clearTimeout(kill);
     signals.whenStopped(undefined);
   }
-  reader.drain(handle);
+  reader.drain(observer.events);
   const signal = signals.received;
   if (signal !== undefined && (report === undefined || report.interrupted)) {
     observer.finishTrace(new Interrupted());

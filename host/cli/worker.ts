@@ -7,7 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import { runWasi, type RunOptions } from '../node/wasi.ts';
 import { Interrupted, RingWriter, type RingBuffers } from './event-ring.ts';
-import { eventRecords, now } from '../events.ts';
+import { now } from '../events.ts';
 import { GuestBinding } from '../abi/guest.ts';
 import type { GuestHost } from '../wasi.ts';
 import type { ClockMode } from '../abi/imports.ts';
@@ -41,7 +41,7 @@ class GuestThreadHost implements GuestHost {
   private readonly wrapped: WebAssembly.Imports;
 
   constructor(ring: RingWriter, maxStringBytes: number | undefined, clock: ClockMode | undefined) {
-    this.binding = new GuestBinding(eventRecords((event) => ring.handle(event)), { maxStringBytes, clock });
+    this.binding = new GuestBinding(ring, { maxStringBytes, clock });
     this.wrapped = stoppable(this.binding.imports, ring);
   }
 
