@@ -11,7 +11,6 @@
  * bracket at shutdown.
  */
 import { SpanStatusCode, type HrTime } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { GuestMetric, TraceSummary } from '../trace/model.ts';
 import { ATTR, EVENT, ID_KEY } from '../trace/vocabulary.ts';
 import { tagText } from '../trace/tags.ts';

@@ -1,20 +1,20 @@
 /**
- * The OpenTelemetry shapes the builder emits: a finished span and a log record, built from
- * plain fields without an OpenTelemetry tracer (the guest, not the host, decides when spans
- * start and end, and a span's parent is only known once its ancestors are kept or dropped).
+ * The OpenTelemetry shapes the builder emits besides spans (a closed frame is the span itself,
+ * frame.ts): log records, metric points, span events and span ids, built from plain fields
+ * without an OpenTelemetry SDK (the guest, not the host, decides when spans start and end).
  */
-import { SpanKind, SpanStatusCode, TraceFlags, type Attributes, type HrTime, type Link, type SpanContext, type SpanStatus } from '@opentelemetry/api';
+import { SpanStatusCode, TraceFlags, type Attributes, type HrTime, type SpanContext, type SpanStatus } from '@opentelemetry/api';
 import { spanIdHex } from './ids.ts';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { AnyValue, LogAttributes, SeverityNumber } from '@opentelemetry/api-logs';
 import { LogLevel, SEVERITY_NUMBER } from '../abi/spec.ts';
 import { GuestMetric } from './model.ts';
 import type { StatsdPoint } from './statsd.ts';
 import type { Frame } from './frame.ts';
-import { ATTR, EVENT } from './vocabulary.ts';
+import { EVENT } from './vocabulary.ts';
 
 /** A finished item the builder hands on: a span, a log record or a metric point. */
 export type Held = Frame | GuestLogRecord | GuestMetric;
@@ -29,10 +29,6 @@ export function spanContext(traceId: string, spanId: string): SpanContext {
 }
 
 export const OK_STATUS: SpanStatus = { code: SpanStatusCode.UNSET };
-
-const NO_LINKS: Link[] = [];
-/** Shared by every span without events; nothing writes to it. */
-const NO_EVENTS: TimedEvent[] = Object.freeze([]) as unknown as TimedEvent[];
 
 /**
  * A span's identity. Its hex id and SpanContext are made only when something reads them: with
