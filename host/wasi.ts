@@ -11,10 +11,11 @@
  * ```
  */
 import type { SpanContext } from '@opentelemetry/api';
-import type { Observer } from './observer.ts';
+import { demultiplexFdWrite, observeApi, type FdWrite } from './javy/records.ts';
+import { instantiateWithPlugin } from './javy/plugin.ts';
 
 /**
- * What running a guest needs of an {@link Observer}: its imports, instantiation, and a trace
+ * What running a guest needs of an Observer: its imports, instantiation, and a trace
  * around the run. An Observer is one; the CLI's guest thread is another, whose events go to the
  * main thread's Observer.
  */
@@ -24,8 +25,6 @@ export interface GuestHost {
   startTrace(name: string, parent?: SpanContext): unknown;
   finishTrace(error?: unknown): unknown;
 }
-import { demultiplexFdWrite, observeApi, type FdWrite } from './javy/records.ts';
-import { instantiateWithPlugin } from './javy/plugin.ts';
 
 /** What every WASI preview1 implementation in JavaScript provides. */
 export interface WasiImplementation {

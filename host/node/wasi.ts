@@ -4,13 +4,12 @@
  * the process's; its exit code is returned, and a trap is returned as an error, never thrown.
  */
 import { loadWasm } from './load.ts';
-import type { SpanContext } from '@opentelemetry/api';
-import { runWasiModule, type GuestHost, type RunResult } from '../wasi.ts';
+import { runWasiModule, type RunResult, type WasiRunOptions } from '../wasi.ts';
 
 export type { RunResult };
 
-export interface RunOptions {
-  observer: GuestHost;
+/** {@link WasiRunOptions}, with what Node's WASI takes, and modules given as paths or bytes too. */
+export interface RunOptions extends Omit<WasiRunOptions, 'javyPlugin'> {
   /** Arguments after the program name. */
   args?: string[];
   /** Program name seen by the guest as argv[0]. Default: the module's file name or `guest`. */
@@ -18,25 +17,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Guest path → host directory. */
   preopens?: Record<string, string>;
-  /**
-   * Call this export (after `_initialize` if there is one) instead of `_start`; then
-   * `__wasm_call_dtors`, if the module exports it.
-   */
-  invoke?: string;
-  /** Arguments for `invoke`, as numbers or BigInts. */
-  invokeArgs?: (number | bigint)[];
-  /** Name of the trace. Default: `run <program>` or `invoke <export>`. */
-  traceName?: string;
-  /** Make the guest's root spans children of this span. */
-  parent?: SpanContext;
   /** Host file descriptors for the guest's 0, 1, 2. Default: the process's own. */
   stdio?: [number, number, number];
-  /** Other imports the module needs besides WASI and the Observe API. */
-  imports?: WebAssembly.Imports;
-  /**
-   * The Javy plugin a dynamically linked Javy module (`javy build -C dynamic`) imports QuickJS
-   * from: instantiated first, under the Observer, with WASI (host/javy/plugin.ts).
-   */
   javyPlugin?: string | Uint8Array | WebAssembly.Module;
 }
 
