@@ -175,10 +175,10 @@ function pair(sep: string, flag: string): (text: string) => [string, string] {
   };
 }
 
-/** Without --export-timeout, OTEL_EXPORTER_OTLP_TIMEOUT bounds the whole final flush too; default 10 s. */
-function exportTimeout(env: NodeJS.ProcessEnv): number {
+/** Without --export-timeout, OTEL_EXPORTER_OTLP_TIMEOUT bounds the whole final flush too (else the Observer's default). */
+function exportTimeout(env: NodeJS.ProcessEnv): number | undefined {
   const ms = Number(env.OTEL_EXPORTER_OTLP_TIMEOUT);
-  return Number.isFinite(ms) && ms > 0 ? ms : 10_000;
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
 /** Anomalies, export drops and write errors, on stderr, only when there are any. True if a write failed. */
