@@ -201,8 +201,8 @@ function rewrite(binaryen: Binaryen, module: BinaryenModule, input: Input, optio
         size++;
         if (branching.has(id)) leaf = false;
         if (id === binaryen.MemoryGrowId) growSites.push(expr);
-        if (id === binaryen.CallId && importedNames.has(raw.Call.getTarget(expr))) {
-          const target = raw.Call.getTarget(expr);
+        const target = id === binaryen.CallId ? raw.Call.getTarget(expr) : undefined;
+        if (target !== undefined && importedNames.has(target)) {
           (importCalls.get(target) ?? importCalls.set(target, []).get(target)!).push(expr);
         }
         if (
@@ -315,35 +315,33 @@ function rewrite(binaryen: Binaryen, module: BinaryenModule, input: Input, optio
 }
 
 function select(binaryen: Binaryen, module: BinaryenModule, functions: readonly FunctionEntry[], options: InstrumentOptions): number[] {
-  const include = options.include?.length ? options.include.map(glob) : undefined;
-  const exclude = (options.exclude ?? []).map(glob);
+  const named = byName(options);
   const exported = new Set<string>();
   for (let i = 0; i < module.getNumExports(); i++) {
     const info = binaryen.getExportInfo(module.getExportByIndex(i));
     if (info.kind === binaryen.ExternalFunction) exported.add(info.value);
   }
-  const out: number[] = [];
-  functions.forEach((f, position) => {
-    if (f.imported) return;
-    if (options.exportedOnly && !exported.has(f.internal)) return;
-    if (include && !include.some((re) => re.test(f.display))) return;
-    if (exclude.some((re) => re.test(f.display))) return;
-    out.push(position);
-  });
-  return out;
+  return positions(functions, (f) => !f.imported && (!options.exportedOnly || exported.has(f.internal)) && named(f.display));
 }
 
 /** Imported functions to wrap: every one but the Observe API's, matched by `module.name`. */
 function selectImports(functions: readonly FunctionEntry[], options: InstrumentOptions): number[] {
   if (options.exportedOnly) return [];
+  const named = byName(options);
+  return positions(functions, (f) => f.imported && !f.observe && named(f.importName));
+}
+
+/** The `include` / `exclude` globs as one test of a name. */
+function byName(options: InstrumentOptions): (name: string) => boolean {
   const include = options.include?.length ? options.include.map(glob) : undefined;
   const exclude = (options.exclude ?? []).map(glob);
+  return (name) => (include === undefined || include.some((re) => re.test(name))) && !exclude.some((re) => re.test(name));
+}
+
+function positions(functions: readonly FunctionEntry[], keep: (f: FunctionEntry) => boolean): number[] {
   const out: number[] = [];
   functions.forEach((f, position) => {
-    if (!f.imported || f.observe) return;
-    if (include && !include.some((re) => re.test(f.importName))) return;
-    if (exclude.some((re) => re.test(f.importName))) return;
-    out.push(position);
+    if (keep(f)) out.push(position);
   });
   return out;
 }
