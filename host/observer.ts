@@ -62,6 +62,9 @@ export interface ObserverOptions {
   eventSink?: EventSink;
 }
 
+/** How long past the export timeout the Observer waits for an exporter that ignores it. */
+const SHUTDOWN_GRACE_MILLIS = 250;
+
 export class Observer {
   readonly resource: Resource;
   private readonly builder: TraceBuilder;
@@ -75,7 +78,7 @@ export class Observer {
   private readonly totals: Partial<Record<AnomalyKind, number>> = {};
   private shutDown = false;
   private readonly exportTimeout: number;
-  /** Exporters whose shutdown did not finish within the export timeout. */
+  /** Exporters whose shutdown did not finish, even past the export timeout. */
   private readonly gaveUp = new Set<string>();
 
   constructor(options: ObserverOptions = {}) {
@@ -178,9 +181,8 @@ export class Observer {
     return Object.fromEntries(
       this.exporters.map((e) => {
         const stats = e.stats();
-        // An exporter that honours the timeout (every `Delivery`) says so itself.
-        if (!this.gaveUp.has(e.name) || stats.lastError?.startsWith('gave up')) return [e.name, stats];
-        const gaveUp = `gave up after the ${this.exportTimeout} ms export timeout`;
+        if (!this.gaveUp.has(e.name)) return [e.name, stats];
+        const gaveUp = `gave up: shutdown did not finish within the ${this.exportTimeout} ms export timeout`;
         return [e.name, { ...stats, lastError: stats.lastError === undefined ? gaveUp : `${gaveUp}; ${stats.lastError}` }];
       }),
     );
@@ -209,8 +211,10 @@ export class Observer {
         ),
       ),
     );
+    // Exporters that honour the timeout (every `Delivery`) give up and report it themselves; this
+    // net, a little later, is for those that do not.
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.exportTimeout)));
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.exportTimeout + SHUTDOWN_GRACE_MILLIS)));
     await Promise.race([finished, deadline]);
     clearTimeout(timer);
     for (const e of pending) this.gaveUp.add(e.name);

@@ -13,7 +13,7 @@
 import { encode } from '@msgpack/msgpack';
 import type { TraceSummary } from '../trace/model.ts';
 import { VERSION } from '../trace/vocabulary.ts';
-import { Delivery, type QueueOptions, type TraceBatch } from './delivery.ts';
+import { Delivery, Tally, type QueueOptions, type TraceBatch } from './delivery.ts';
 import { httpTarget, send } from './http.ts';
 import { statsdDestination } from './statsd.ts';
 import { markRoots, toDatadog, type DatadogMetadata, type DatadogSpan, type DatadogTraceType, type SpanDefaults } from './datadog-span.ts';
@@ -93,6 +93,7 @@ export class DatadogExporter extends Delivery {
       markRoots(spans, traceId, metadata);
       return spans;
     };
+    const tally = new Tally();
     const statsd =
       options.statsd === false
         ? undefined
@@ -105,10 +106,12 @@ export class DatadogExporter extends Delivery {
               env,
             },
             'datadog',
+            tally,
           );
     const logs = options.logs === false ? undefined : datadogLogs(options.logs ?? logsFromEnv(env), { service, env: environment, version, tags: tagList });
     super({
       name: 'datadog',
+      tally,
       // The agent wants whole traces: spans are held until their trace ends (a long one goes in parts).
       traces: {
         hold: ['spans'],
@@ -127,7 +130,6 @@ export class DatadogExporter extends Delivery {
       metrics: statsd?.metrics,
       close: () => Promise.all([statsd?.close?.(), logs?.close()]).then(() => {}),
       writeError: () => logs?.writeError(),
-      adjust: (stats) => statsd?.adjust?.(stats) ?? stats,
     });
     this.agentUrl = agentUrl;
     this.perTrace = perTrace;

@@ -86,9 +86,23 @@ export interface Aggregator<T> {
   record(metric: GuestMetric): void;
   collect(): Promise<T[]>;
   shutdown(): Promise<void>;
-  /** Points refused, and why. */
-  readonly dropped: number;
-  readonly dropReason: string | undefined;
+}
+
+/**
+ * What a delivery counted. A destination that learns of a loss by itself (a UDP refusal heard
+ * after the send, a log with no span to hang on, a point OpenTelemetry cannot record) counts it
+ * here too, so every count is in one place.
+ */
+export class Tally {
+  exported = 0;
+  dropped = 0;
+  lastError: string | undefined;
+
+  /** `n` items lost; `reason` becomes the last error. */
+  drop(n: number, reason?: string): void {
+    this.dropped += n;
+    if (reason !== undefined) this.lastError = reason;
+  }
 }
 
 export interface AggregateRoute<Out> extends Route<Out> {
@@ -112,14 +126,14 @@ export interface Destination {
   close?(): Promise<void> | void;
   /** A file or stream that could not be written, as `path: reason`. */
   writeError?(): string | undefined;
-  /** Corrections the destination learns after sending (a UDP refusal, logs Zipkin had no span for). */
-  adjust?(stats: ExportStats): ExportStats;
+  /** Where the destination counts losses it learns of by itself; default: a tally of its own. */
+  tally?: Tally;
 }
 
 /** A {@link TelemetryExporter} made of a {@link Destination} and the delivery rules above. */
 export class Delivery implements TelemetryExporter {
   readonly name: string;
-  private readonly counts: ExportStats = { exported: 0, dropped: 0 };
+  private readonly counts: Tally;
   private readonly channels: Channel<unknown>[] = [];
   private readonly spans: Channel<unknown> | undefined;
   private readonly logs: Channel<unknown> | undefined;
@@ -138,6 +152,7 @@ export class Delivery implements TelemetryExporter {
 
   constructor(private readonly destination: Destination) {
     this.name = destination.name;
+    this.counts = destination.tally ?? new Tally();
     const channel = <In, Out>(route: Route<In, Out> | undefined) => {
       if (route === undefined) return undefined;
       const made = new Channel(route as Route<unknown, unknown>, this.counts);
@@ -199,37 +214,27 @@ export class Delivery implements TelemetryExporter {
   async shutdown(timeoutMillis?: number): Promise<void> {
     if (this.closed) return;
     clearInterval(this.timer);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    if (timeoutMillis === undefined) await this.forceFlush();
-    else {
-      const giveUpAt = Date.now() + timeoutMillis;
-      for (const channel of this.channels) channel.giveUpAt = giveUpAt;
-      const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMillis)));
-      const gaveUp = await Promise.race([this.forceFlush().then(() => false), late]);
-      clearTimeout(timer);
-      if (gaveUp) {
-        this.gaveUp = `gave up after the ${timeoutMillis} ms export timeout`;
-        for (const channel of this.channels) channel.abandon();
-      }
-    }
+    const giveUpAt = Date.now() + (timeoutMillis ?? Infinity);
+    for (const channel of this.channels) channel.giveUpAt = giveUpAt;
+    const flushed = await settlesBy(this.forceFlush(), giveUpAt);
+    if (!flushed) for (const channel of this.channels) channel.abandon();
     this.closed = true;
     for (const channel of this.channels) channel.close();
-    await Promise.allSettled([this.destination.aggregate?.aggregator.shutdown(), this.destination.close?.()]);
+    // Releasing is bounded too: a destination may wait for sends the deadline has abandoned.
+    const released = await settlesBy(Promise.allSettled([this.destination.aggregate?.aggregator.shutdown(), this.destination.close?.()]), giveUpAt);
+    if (!flushed || !released) this.gaveUp = `gave up after the ${timeoutMillis} ms export timeout`;
     const error = this.destination.writeError?.();
     if (error !== undefined) throw new WriteError(`${this.name}: cannot write ${error}`);
   }
 
   stats(): ExportStats {
-    const stats: ExportStats = { ...this.counts };
-    const aggregator = this.destination.aggregate?.aggregator;
-    if (aggregator !== undefined && aggregator.dropped > 0) {
-      stats.dropped += aggregator.dropped;
-      stats.lastError ??= aggregator.dropReason;
-    }
-    if (this.gaveUp !== undefined) stats.lastError = stats.lastError === undefined ? this.gaveUp : `${this.gaveUp}; ${stats.lastError}`;
+    const { exported, dropped, lastError } = this.counts;
+    const stats: ExportStats = { exported, dropped };
+    const error = this.gaveUp === undefined ? lastError : [this.gaveUp, lastError].filter(Boolean).join('; ');
+    if (error !== undefined) stats.lastError = error;
     const writeError = this.destination.writeError?.();
     if (writeError !== undefined) stats.writeError = writeError;
-    return this.destination.adjust ? this.destination.adjust(stats) : stats;
+    return stats;
   }
 
   private hold<S extends Signal>(signal: S, item: TraceBatch[S][number]): void {
@@ -270,6 +275,17 @@ export class Delivery implements TelemetryExporter {
   }
 }
 
+/** Whether `work` settles by `deadline` (epoch ms); it is not waited for past it. */
+async function settlesBy(work: Promise<unknown>, deadline: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    if (deadline < Infinity) timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+  });
+  const settled = await Promise.race([work.then(() => true), late]);
+  clearTimeout(timer);
+  return settled;
+}
+
 function emptyTrace(): TraceBatch {
   return { spans: [], logs: [], metrics: [], summary: undefined, notHeld: 0 };
 }
@@ -292,7 +308,7 @@ class Channel<T> {
 
   constructor(
     readonly route: Route<unknown, T>,
-    private readonly counts: ExportStats,
+    private readonly counts: Tally,
   ) {
     const batch = { ...DEFAULT_BATCH, ...route.batch };
     this.maxQueue = batch.maxQueueSize;
@@ -390,8 +406,7 @@ class Channel<T> {
   }
 
   private fail(weight: number, err: unknown): void {
-    this.counts.dropped += weight;
-    this.counts.lastError = errorText(err);
+    this.counts.drop(weight, errorText(err));
   }
 }
 

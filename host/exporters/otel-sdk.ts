@@ -16,7 +16,7 @@ import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { LogRecordProcessor, ReadableLogRecord, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import type { AnyValue, LogAttributes, LogBody, SeverityNumber } from '@opentelemetry/api-logs';
 import type { GuestMetric } from '../trace/model.ts';
-import { Delivery, IN_PLACE } from './delivery.ts';
+import { Delivery, IN_PLACE, Tally } from './delivery.ts';
 import { OtelMetrics } from './otel/metrics.ts';
 
 export interface OtelSdkOptions {
@@ -29,18 +29,19 @@ export class OtelSdkExporter extends Delivery {
   constructor(options: OtelSdkOptions) {
     const spans = options.spanProcessors ?? [];
     const logs = options.logProcessors ?? [];
-    const metrics = options.meterProvider && new OtelMetrics('wasm-observe', options.meterProvider);
+    const tally = new Tally();
+    const metrics = options.meterProvider && new OtelMetrics(tally, options.meterProvider);
     // Handed over as each item arrives: the program's processors do their own batching.
     const batch = IN_PLACE;
     const processors = [...spans, ...logs];
     super({
       name: 'otel-sdk',
+      tally,
       spans: spans.length === 0 ? undefined : { send: (batch: ReadableSpan[]) => batch.forEach((span) => spans.forEach((p) => p.onEnd(span))), batch },
       logs: logs.length === 0 ? undefined : { send: (batch: ReadableLogRecord[]) => batch.forEach((r) => logs.forEach((p) => p.onEmit(new LogRecordView(r)))), batch },
       metrics: metrics && { send: (batch: GuestMetric[]) => batch.forEach((m) => metrics.record(m)), batch },
       // Flushed, never shut down: the processors and provider belong to the program.
       flush: () => Promise.all(processors.map((p) => p.forceFlush().catch(() => {}))).then(() => {}),
-      adjust: (stats) => (metrics === undefined || metrics.dropped === 0 ? stats : { ...stats, dropped: stats.dropped + metrics.dropped, lastError: stats.lastError ?? metrics.dropReason }),
     });
   }
 }

@@ -10,7 +10,7 @@ import { JsonLogsSerializer, JsonMetricsSerializer, JsonTraceSerializer } from '
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { Delivery } from './delivery.ts';
+import { Delivery, Tally } from './delivery.ts';
 import { LineWriter } from './line-writer.ts';
 import { OtelMetrics } from './otel/metrics.ts';
 
@@ -29,12 +29,14 @@ export class OtlpJsonlExporter extends Delivery {
     const line = (bytes: Uint8Array | undefined): boolean => bytes !== undefined && out.write(Buffer.concat([bytes, NEWLINE]));
     // Written in place: a batch becomes a line as soon as it fills or its trace ends.
     const batch = { maxQueueSize: Infinity, maxExportBatchSize: options.batchSize ?? 512 };
+    const tally = new Tally();
     super({
       name: 'otlp-jsonl',
+      tally,
       spans: { send: (spans: ReadableSpan[]) => line(JsonTraceSerializer.serializeRequest(spans)), batch, sendAtTraceEnd: true },
       logs: { send: (logs: ReadableLogRecord[]) => line(JsonLogsSerializer.serializeRequest(logs)), batch, sendAtTraceEnd: true },
       aggregate: {
-        aggregator: new OtelMetrics(),
+        aggregator: new OtelMetrics(tally),
         send: (collected: ResourceMetrics[]) => collected.every((metrics) => line(JsonMetricsSerializer.serializeRequest(metrics))),
       },
       close: () => out.close(),

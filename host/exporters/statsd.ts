@@ -16,8 +16,7 @@ import type { GuestMetric } from '../trace/model.ts';
 import type { StatsdPoint } from '../trace/statsd.ts';
 import { tagText } from '../trace/tags.ts';
 import { ID_KEY } from '../trace/vocabulary.ts';
-import type { ExportStats } from './exporter.ts';
-import { Delivery, type Destination, type Route } from './delivery.ts';
+import { Delivery, Tally, type Destination, type Route } from './delivery.ts';
 import { errorText } from './retry.ts';
 
 export const STATSD_DIALECTS = ['statsd', 'dogstatsd'] as const;
@@ -58,11 +57,15 @@ export class StatsdExporter extends Delivery {
 }
 
 /** Metrics as statsd lines, packed into packets and sent over one UDP socket. */
-export function statsdDestination(options: StatsdOptions, name = 'statsd'): Destination & { host: string; port: number; metrics: Route<GuestMetric, string> } {
+export function statsdDestination(
+  options: StatsdOptions,
+  name = 'statsd',
+  tally = new Tally(),
+): Destination & { host: string; port: number; metrics: Route<GuestMetric, string> } {
   const env = options.env ?? process.env;
   const url = new URL(options.url ?? env.DD_DOGSTATSD_URL ?? DEFAULT_STATSD_URL);
   if (url.protocol !== 'udp:') throw new Error(`statsd URL must be udp://host:port, not ${url.href}`);
-  const socket = new StatsdSocket(url.hostname.replace(/^\[|\]$/g, ''), Number(url.port || 8125));
+  const socket = new StatsdSocket(url.hostname.replace(/^\[|\]$/g, ''), Number(url.port || 8125), tally);
   const dialect = options.dialect ?? 'statsd';
   const prefix = options.prefix ? `${options.prefix}.` : '';
   const constantTags = dialect === 'dogstatsd' ? (options.tags ?? []) : [];
@@ -80,6 +83,7 @@ export function statsdDestination(options: StatsdOptions, name = 'statsd'): Dest
   const maxQueued = options.maxQueuedLines ?? 10_000;
   return {
     name,
+    tally,
     host: socket.host,
     port: socket.port,
     metrics: {
@@ -91,7 +95,6 @@ export function statsdDestination(options: StatsdOptions, name = 'statsd'): Dest
       batch: { maxQueueSize: maxQueued, maxExportBatchSize: maxQueued, scheduledDelayMillis: options.flushIntervalMs ?? 1000 },
     },
     close: () => socket.close(),
-    adjust: (stats) => socket.adjust(stats),
   };
 }
 
@@ -116,21 +119,20 @@ function packets(lines: string[], maxPacket: number): [string, number][] {
 /**
  * A connected UDP socket. A send can fail after the delivery layer counted its lines as sent: a
  * missing daemon is heard of (ICMP port unreachable) after the send, once per refused packet.
- * Those lines are moved from exported to dropped when the stats are read.
+ * Those lines are moved from exported to dropped in the tally.
  */
 class StatsdSocket {
   private socket: Promise<Socket> | undefined;
   /** Line counts of the last packets sent, oldest first, for the refusals UDP reports later. */
   private recent: number[] = [];
-  private refused = 0;
-  private lastError: string | undefined;
 
   constructor(
     readonly host: string,
     readonly port: number,
+    private readonly tally: Tally,
   ) {}
 
-  /** Sends every packet; never rejects (a failed packet is counted through {@link adjust}). */
+  /** Sends every packet; never rejects (a failed packet is moved to the dropped count). */
   async send(packets: [string, number][]): Promise<void> {
     await Promise.all(
       packets.map(([packet, lines]) =>
@@ -141,18 +143,16 @@ class StatsdSocket {
               this.recent.push(lines);
               if (this.recent.length > 64) this.recent.shift();
             },
-            (err: unknown) => {
-              this.refused += lines;
-              this.lastError = errorText(err);
-            },
+            (err: unknown) => this.refused(lines, errorText(err)),
           ),
       ),
     );
   }
 
-  adjust(stats: ExportStats): ExportStats {
-    if (this.refused === 0 && this.lastError === undefined) return stats;
-    return { ...stats, exported: stats.exported - this.refused, dropped: stats.dropped + this.refused, lastError: stats.lastError ?? this.lastError };
+  /** Lines the delivery layer counts (or counted) as sent that never left. */
+  private refused(lines: number, reason: string): void {
+    this.tally.exported -= lines;
+    this.tally.drop(lines, reason);
   }
 
   async close(): Promise<void> {
@@ -164,9 +164,8 @@ class StatsdSocket {
     return (this.socket ??= new Promise<Socket>((resolve, reject) => {
       const socket = createSocket(this.host.includes(':') ? 'udp6' : 'udp4');
       socket.on('error', (err: NodeJS.ErrnoException) => {
-        this.lastError = err.message;
         const lines = err.code === 'ECONNREFUSED' ? this.recent.shift() : undefined;
-        if (lines !== undefined) this.refused += lines;
+        this.refused(lines ?? 0, err.message);
       });
       socket.connect(this.port, this.host, () => {
         socket.unref();

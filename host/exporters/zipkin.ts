@@ -12,7 +12,7 @@ import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { ZipkinExporter as OfficialZipkin } from '@opentelemetry/exporter-zipkin';
 import { hrTime } from '../trace/records.ts';
 import { EVENT } from '../trace/vocabulary.ts';
-import { Delivery, type BatchOptions, type TraceBatch } from './delivery.ts';
+import { Delivery, Tally, type BatchOptions, type TraceBatch } from './delivery.ts';
 import { exportVia } from './otel/pipeline.ts';
 import type { RetryPolicy } from './retry.ts';
 
@@ -38,15 +38,16 @@ export class ZipkinExporter extends Delivery {
     const url = options.url ?? (options.env ?? process.env).OTEL_EXPORTER_ZIPKIN_ENDPOINT ?? DEFAULT_ZIPKIN_URL;
     const official = new OfficialZipkin({ url, headers: options.headers, serviceName: options.serviceName });
     restoreProtoTags(official);
-    const unplaced = { count: 0 };
+    const tally = new Tally();
     super({
       name: 'zipkin',
+      tally,
       // Logs wait for their span: each trace's spans and logs are held until it ends.
       traces: {
         hold: ['spans', 'logs'],
         maxHeld: options.maxHeldItems ?? 2000,
         parts: true,
-        prepare: (trace: TraceBatch) => withAnnotations(trace, unplaced),
+        prepare: (trace: TraceBatch) => withAnnotations(trace, tally),
         weight: (spans: ReadableSpan[]) => spans.length,
         send: (traces: ReadableSpan[][]) => exportVia(official)(traces.flat()),
         batch: options.batch,
@@ -54,7 +55,6 @@ export class ZipkinExporter extends Delivery {
         retry: options.retry ?? {},
       },
       close: () => official.shutdown(),
-      adjust: (stats) => (unplaced.count === 0 ? stats : { ...stats, dropped: stats.dropped + unplaced.count }),
     });
     this.url = url;
   }
@@ -62,9 +62,9 @@ export class ZipkinExporter extends Delivery {
 
 /**
  * A trace's spans, each with its logs as annotations after its own events. Logs whose span is
- * not in the trace (sent with no span open, or under the host's parent) are counted in `unplaced`.
+ * not in the trace (sent with no span open, or under the host's parent) are counted as dropped.
  */
-function withAnnotations(trace: TraceBatch, unplaced: { count: number }): ReadableSpan[] | undefined {
+function withAnnotations(trace: TraceBatch, tally: Tally): ReadableSpan[] | undefined {
   const logs = new Map<string, TimedEvent[]>();
   for (const record of trace.logs) {
     const spanId = record.spanContext?.spanId ?? '';
@@ -83,7 +83,7 @@ function withAnnotations(trace: TraceBatch, unplaced: { count: number }): Readab
     // the span may expose them as getters only).
     return Object.create(span, { events: { value: events }, attributes: { value: attributes } }) as ReadableSpan;
   });
-  for (const list of logs.values()) unplaced.count += list.length;
+  for (const list of logs.values()) tally.drop(list.length);
   return spans.length === 0 ? undefined : spans;
 }
 

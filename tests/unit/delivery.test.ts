@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Delivery, type TraceBatch } from '../../host/exporters/delivery.ts';
 import { DeliveryError } from '../../host/exporters/retry.ts';
+import type { TelemetryExporter } from '../../host/exporters/exporter.ts';
+import { Observer } from '../../host/observer.ts';
 import { build, enter, exit, log } from '../trace/harness.ts';
 
 /** A trace of `n` spans, each with a log line. */
@@ -154,5 +156,30 @@ describe('delivery', () => {
     await exporter.shutdown();
     exporter.onSpan(spans[1]!);
     expect(exporter.stats()).toEqual({ exported: 0, dropped: 2 });
+  });
+
+  it('under the Observer, an exporter that honours the deadline reports it once; one that ignores it is given up on just after', async () => {
+    const honours = new Delivery({ name: 'slow', spans: { send: () => new Promise<void>(() => {}) } });
+    const hangs: TelemetryExporter = {
+      name: 'hangs',
+      onSpan() {},
+      onLog() {},
+      onMetric() {},
+      onTraceEnd() {},
+      forceFlush: () => Promise.resolve(),
+      shutdown: () => new Promise<void>(() => {}),
+      stats: () => ({ exported: 1, dropped: 0 }),
+    };
+    const observer = new Observer({ exporters: [honours, hangs], exportTimeoutMillis: 200 });
+    observer.startTrace('run');
+    for (const span of trace(2).spans) honours.onSpan(span);
+    const started = performance.now();
+    await observer.shutdown();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(195);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(observer.exportStats()).toEqual({
+      slow: { exported: 0, dropped: 2, lastError: 'gave up after the 200 ms export timeout' },
+      hangs: { exported: 1, dropped: 0, lastError: 'gave up: shutdown did not finish within the 200 ms export timeout' },
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OtelMetrics } from '../../host/exporters/otel/metrics.ts';
+import { Tally } from '../../host/exporters/delivery.ts';
 import { GuestMetric } from '../../host/trace/model.ts';
 import { parseStatsd } from '../../host/trace/statsd.ts';
 
@@ -22,10 +23,11 @@ describe('statsd → OpenTelemetry metrics', () => {
   });
 
   it('refuses new names past a thousand and counts what it refused', async () => {
-    const metrics = new OtelMetrics();
+    const tally = new Tally();
+    const metrics = new OtelMetrics(tally);
     for (let i = 0; i < 1010; i++) metrics.record(point(`name${i}:1|c`));
     metrics.record(point('name5:1|c'));
-    expect(metrics.dropped).toBe(10);
+    expect(tally.dropped).toBe(10);
     const [rm] = await metrics.collect();
     expect(rm!.scopeMetrics[0]!.metrics).toHaveLength(1000);
   });

@@ -17,6 +17,7 @@ import type { Resource } from '@opentelemetry/resources';
 import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { addTag, attributeMap } from '../../trace/tags.ts';
 import type { GuestMetric } from '../../trace/model.ts';
+import { Tally } from '../delivery.ts';
 
 /** Collects on demand: exporters decide when (trace end, shutdown, an interval). */
 class OnDemandReader extends MetricReader {
@@ -32,6 +33,8 @@ interface MeterEntry {
   /** One instrument per (statsd kind, name). */
   instruments: Map<string, Instrument>;
 }
+
+const SCOPE = 'wasm-observe';
 
 /** The one key for an external provider, whatever the guest's resource. */
 const EXTERNAL = {} as Resource;
@@ -49,20 +52,15 @@ export class OtelMetrics {
   private readonly gauges = new Map<string, number>();
   private readonly sets = new Map<string, { attributes: Attributes; members: Set<string>; gauge: Gauge }>();
   private pending = false;
-  /**
-   * Points refused: {@link MAX_INSTRUMENTS} names were already in use, or a histogram value was
-   * negative (OpenTelemetry histograms take none; statsd and DogStatsD forwarders still send it).
-   */
-  dropped = 0;
-  /** Why the last point was refused, for `ExportStats.lastError`. */
-  dropReason: string | undefined;
 
   /**
+   * Points refused are dropped in `tally`: {@link MAX_INSTRUMENTS} names were already in use, or a
+   * histogram value was negative (OpenTelemetry histograms take none; statsd forwarders send it).
    * With `meterProvider` (an embedding program's own), points are recorded into it under its
    * resource and its readers export them; `collect` then returns nothing.
    */
   constructor(
-    private readonly scopeName = 'wasm-observe',
+    private readonly tally = new Tally(),
     private readonly meterProvider?: ApiMeterProvider,
   ) {}
 
@@ -70,11 +68,11 @@ export class OtelMetrics {
     const entry = this.meterFor(resource);
     const { meter } = entry;
     if (entry.instruments.size >= MAX_INSTRUMENTS && !entry.instruments.has(instrumentKey(point.type, point.name))) {
-      this.refuse(`more than ${MAX_INSTRUMENTS} metric names`);
+      this.tally.drop(1, `more than ${MAX_INSTRUMENTS} metric names`);
       return;
     }
     if (point.value < 0 && (point.type === 'ms' || point.type === 'h' || point.type === 'd')) {
-      this.refuse(`negative value for histogram '${point.name}' (OpenTelemetry histograms take none)`);
+      this.tally.drop(1, `negative value for histogram '${point.name}' (OpenTelemetry histograms take none)`);
       return;
     }
     const attributes = attributeMap<unknown>();
@@ -112,11 +110,6 @@ export class OtelMetrics {
     }
   }
 
-  private refuse(reason: string): void {
-    this.dropped++;
-    this.dropReason = reason;
-  }
-
   /** Everything recorded so far, one ResourceMetrics per resource; empty if nothing was. */
   async collect(): Promise<ResourceMetrics[]> {
     if (!this.pending) return [];
@@ -139,12 +132,12 @@ export class OtelMetrics {
     if (this.meterProvider) resource = EXTERNAL;
     let entry = this.providers.get(resource);
     if (entry === undefined && this.meterProvider) {
-      entry = { reader: undefined, meter: this.meterProvider.getMeter(this.scopeName), instruments: new Map() };
+      entry = { reader: undefined, meter: this.meterProvider.getMeter(SCOPE), instruments: new Map() };
       this.providers.set(resource, entry);
     } else if (entry === undefined) {
       const reader = new OnDemandReader();
       const provider = new MeterProvider({ resource, readers: [reader] });
-      entry = { reader, meter: provider.getMeter(this.scopeName), instruments: new Map() };
+      entry = { reader, meter: provider.getMeter(SCOPE), instruments: new Map() };
       this.providers.set(resource, entry);
     }
     return entry;

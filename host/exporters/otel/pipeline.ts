@@ -10,7 +10,7 @@ import type { ExportResult } from '@opentelemetry/core';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { Delivery, type BatchOptions, type Destination } from '../delivery.ts';
+import { Delivery, Tally, type BatchOptions, type Destination } from '../delivery.ts';
 import type { RetryPolicy } from '../retry.ts';
 import { OtelMetrics } from './metrics.ts';
 
@@ -38,12 +38,14 @@ export class OtelPipeline extends Delivery {
 export function otelDestination(options: OtelPipelineOptions): Destination {
   const { spans, logs, metrics, batch } = options;
   const retry = options.retry ?? false;
+  const tally = new Tally();
   return {
     name: options.name,
+    tally,
     spans: spans && { send: exportVia(spans), batch, retry },
     logs: logs && { send: exportVia(logs), batch, retry },
     aggregate: metrics && {
-      aggregator: new OtelMetrics(),
+      aggregator: new OtelMetrics(tally),
       send: async (batch: ResourceMetrics[]) => {
         for (const resourceMetrics of batch) await outcome((done) => metrics.export(resourceMetrics, done));
       },
