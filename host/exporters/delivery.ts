@@ -63,6 +63,7 @@ export interface TraceBatch {
 }
 
 export type Signal = 'spans' | 'logs' | 'metrics';
+const SIGNALS: readonly Signal[] = ['spans', 'logs', 'metrics'];
 
 /** Per-trace delivery: the named signals are held until their trace ends, then handed over together. */
 export interface TraceRoute<Out> extends Route<TraceBatch, Out> {
@@ -135,9 +136,8 @@ export class Delivery implements TelemetryExporter {
   readonly name: string;
   private readonly counts: Tally;
   private readonly channels: Channel<unknown>[] = [];
-  private readonly spans: Channel<unknown> | undefined;
-  private readonly logs: Channel<unknown> | undefined;
-  private readonly metrics: Channel<unknown> | undefined;
+  /** Where each signal goes when it is not held for its trace. */
+  private readonly routes: Partial<Record<Signal, Channel<unknown>>> = {};
   private readonly traces: Channel<unknown> | undefined;
   private readonly aggregated: Channel<unknown> | undefined;
   private readonly held: ReadonlySet<Signal>;
@@ -159,9 +159,7 @@ export class Delivery implements TelemetryExporter {
       this.channels.push(made);
       return made;
     };
-    this.spans = channel(destination.spans);
-    this.logs = channel(destination.logs);
-    this.metrics = channel(destination.metrics);
+    for (const signal of SIGNALS) this.routes[signal] = channel(destination[signal] as Route<unknown> | undefined);
     // A whole trace counts as the items in it, unless the destination turns it into something else.
     const traces = destination.traces;
     this.traces = channel(traces && (traces.weight || traces.prepare ? traces : { ...traces, weight: (t: TraceBatch) => t.spans.length + t.logs.length + t.metrics.length }));
@@ -174,22 +172,18 @@ export class Delivery implements TelemetryExporter {
   }
 
   onSpan(span: ReadableSpan): void {
-    if (this.held.has('spans')) this.hold('spans', span);
-    else this.spans?.push(span);
+    this.accept('spans', span);
   }
 
   onLog(record: ReadableLogRecord): void {
-    if (this.held.has('logs')) this.hold('logs', record);
-    else this.logs?.push(record);
+    this.accept('logs', record);
   }
 
   onMetric(metric: GuestMetric): void {
-    if (this.held.has('metrics')) this.hold('metrics', metric);
-    else if (this.metrics) this.metrics.push(metric);
-    else if (this.destination.aggregate) {
-      if (this.closed) this.counts.dropped++;
-      else this.destination.aggregate.aggregator.record(metric);
-    }
+    const aggregate = this.destination.aggregate;
+    if (this.held.has('metrics') || this.routes.metrics || !aggregate) this.accept('metrics', metric);
+    else if (this.closed) this.counts.dropped++;
+    else aggregate.aggregator.record(metric);
   }
 
   onTraceEnd(summary: TraceSummary): void {
@@ -237,7 +231,9 @@ export class Delivery implements TelemetryExporter {
     return stats;
   }
 
-  private hold<S extends Signal>(signal: S, item: TraceBatch[S][number]): void {
+  /** Holds an item for its trace, or queues it on its signal's route. */
+  private accept<S extends Signal>(signal: S, item: TraceBatch[S][number]): void {
+    if (!this.held.has(signal)) return this.routes[signal]?.push(item);
     if (this.closed) {
       this.counts.dropped++;
       return;
