@@ -23,7 +23,7 @@ import type { GuestMetric, TelemetrySink, TraceSummary } from './trace/model.ts'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ExportStats, TelemetryExporter } from './exporters/exporter.ts';
-import { VERSION } from './trace/vocabulary.ts';
+import { ATTR, VERSION } from './trace/vocabulary.ts';
 
 export { VERSION } from './trace/vocabulary.ts';
 export const DEFAULT_SERVICE_NAME = 'wasm-observe-guest';
@@ -86,10 +86,10 @@ export class Observer {
     this.demangle = options.demangle ?? ((name) => name);
     this.exportTimeout = options.exportTimeoutMillis ?? 10_000;
     this.resource = resourceFromAttributes({
-      'service.name': options.serviceName ?? DEFAULT_SERVICE_NAME,
-      'telemetry.sdk.name': 'wasm-observe',
-      'telemetry.sdk.language': 'webjs',
-      'telemetry.sdk.version': VERSION,
+      [ATTR.serviceName]: options.serviceName ?? DEFAULT_SERVICE_NAME,
+      [ATTR.sdkName]: 'wasm-observe',
+      [ATTR.sdkLanguage]: 'webjs',
+      [ATTR.sdkVersion]: VERSION,
       ...options.resourceAttributes,
     });
     this.builder = new TraceBuilder(this.fanOut(), {

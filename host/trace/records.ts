@@ -14,7 +14,7 @@ import { LogLevel, SEVERITY_NUMBER } from '../abi/spec.ts';
 import { GuestMetric } from './model.ts';
 import type { StatsdPoint } from './statsd.ts';
 import type { Frame } from './frame.ts';
-import { EVENT } from './vocabulary.ts';
+import { ATTR, EVENT } from './vocabulary.ts';
 
 /** A finished item the builder hands on: a span, a log record or a metric point. */
 export type Held = Frame | GuestLogRecord | GuestMetric;
@@ -142,7 +142,7 @@ const EVENT_ATTRIBUTES = Symbol('metric event attributes');
 type WithEventAttributes = StatsdPoint & { [EVENT_ATTRIBUTES]?: Attributes };
 export function metricEvent(point: StatsdPoint, time: number): SpanEvent {
   const p = point as WithEventAttributes;
-  const attributes = (p[EVENT_ATTRIBUTES] ??= { 'metric.name': point.name, 'metric.type': point.type, 'metric.value': point.member ?? point.value });
+  const attributes = (p[EVENT_ATTRIBUTES] ??= { [ATTR.metricName]: point.name, [ATTR.metricType]: point.type, [ATTR.metricValue]: point.member ?? point.value });
   return new SpanEvent(EVENT.metric, time, attributes);
 }
 
@@ -151,10 +151,10 @@ export function errorMessage(error: unknown): string {
 }
 
 export function exceptionEvent(time: number, error: unknown, message: string): SpanEvent {
-  const attributes: Attributes = { 'exception.message': message };
+  const attributes: Attributes = { [ATTR.exceptionMessage]: message };
   if (error instanceof Error) {
-    attributes['exception.type'] = error.name;
-    if (error.stack) attributes['exception.stacktrace'] = error.stack;
+    attributes[ATTR.exceptionType] = error.name;
+    if (error.stack) attributes[ATTR.exceptionStacktrace] = error.stack;
   }
   return new SpanEvent(EVENT.exception, time, attributes);
 }
