@@ -8,9 +8,10 @@ import { hostname } from 'node:os';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { DATADOG } from '../trace/vocabulary.ts';
 import { LineWriter } from './line-writer.ts';
-import { send, httpTarget, type HttpTarget } from './http.ts';
+import { httpSender } from './http.ts';
 import { IN_PLACE, type QueueOptions, type Route } from './delivery.ts';
 import { ddId } from './datadog-span.ts';
+import { bodyText, level, millis } from './conversions.ts';
 
 export interface DatadogLogsOptions {
   /** HTTP intake URL, e.g. `https://http-intake.logs.datadoghq.com/api/v2/logs`. */
@@ -30,23 +31,13 @@ export interface LogContext {
   tags: string[];
 }
 
-/** Datadog statuses by OpenTelemetry severity number range. */
-function status(severity: number | undefined): string {
-  if (severity === undefined || severity === 0) return 'info';
-  if (severity >= 17) return 'error';
-  if (severity >= 13) return 'warn';
-  if (severity >= 9) return 'info';
-  if (severity >= 5) return 'debug';
-  return 'trace';
-}
-
-export function toDatadogLog(record: ReadableLogRecord, context: LogContext): Record<string, unknown> {
-  const [seconds, nanos] = record.hrTime;
+function toDatadogLog(record: ReadableLogRecord, context: LogContext): Record<string, unknown> {
   const entry: Record<string, unknown> = {
     ...record.attributes,
-    message: typeof record.body === 'string' ? record.body : JSON.stringify(record.body),
-    status: status(record.severityNumber),
-    timestamp: seconds * 1000 + Math.floor(nanos / 1e6),
+    message: bodyText(record),
+    // Datadog's statuses are OpenTelemetry's level names.
+    status: level(record.severityNumber) ?? 'info',
+    timestamp: Math.floor(millis(record.hrTime)),
     service: context.service,
     ddsource: 'wasm',
     ddtags: context.tags.join(','),
@@ -63,28 +54,15 @@ export function toDatadogLog(record: ReadableLogRecord, context: LogContext): Re
   return entry;
 }
 
-/** Where Datadog log entries go: the HTTP intake (batched, retried) or JSON lines. */
-export function datadogLogs(options: DatadogLogsOptions, context: LogContext) {
+/** Where Datadog log entries go: the HTTP intake (batched, retried), or JSON lines to `out`, written in place as each record arrives. */
+export function datadogLogs(options: DatadogLogsOptions, context: LogContext): { route: Route<ReadableLogRecord, object>; out?: LineWriter } {
   const prepare = (record: ReadableLogRecord) => toDatadogLog(record, context);
-  if (options.url !== undefined) {
-    const target: HttpTarget = httpTarget(options.url);
-    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-    if (options.apiKey) headers['DD-API-KEY'] = options.apiKey;
-    const route: Route<ReadableLogRecord, Record<string, unknown>> = {
-      prepare,
-      send: async (batch) => void (await send(target, 'POST', headers, JSON.stringify(batch), 10_000)),
-      // The v2 intake takes at most 1000 entries per request.
-      batch: { maxExportBatchSize: 1000, ...options.queue },
-      retry: options.queue?.retry ?? {},
-    };
-    return { route, close: () => {}, writeError: () => undefined };
+  if (options.url === undefined) {
+    const out = new LineWriter(options.path ?? '-', 2);
+    return { out, route: { prepare, send: (batch) => out.write(batch.map((entry) => `${JSON.stringify(entry)}\n`).join('')), batch: IN_PLACE } };
   }
-  const out = new LineWriter(options.path ?? '-', 2);
-  const route: Route<ReadableLogRecord, Record<string, unknown>> = {
-    prepare,
-    send: (batch) => out.write(batch.map((entry) => `${JSON.stringify(entry)}\n`).join('')),
-    // Written in place as each record arrives.
-    batch: IN_PLACE,
-  };
-  return { route, close: () => out.close(), writeError: () => out.error };
+  const post = httpSender(options.url, '', 'POST', { 'Content-Type': 'application/json', ...(options.apiKey ? { 'DD-API-KEY': options.apiKey } : {}) });
+  // The v2 intake takes at most 1000 entries per request.
+  const batch = { maxExportBatchSize: 1000, ...options.queue };
+  return { route: { prepare, send: (entries) => post(JSON.stringify(entries)), batch, retry: options.queue?.retry ?? {} } };
 }

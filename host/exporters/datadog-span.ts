@@ -52,7 +52,7 @@ export function ddId(hex: string): bigint {
   return hex === '' ? 0n : BigInt.asUintN(64, BigInt(`0x${hex}`));
 }
 
-export function toDatadog(span: ReadableSpan, defaults: SpanDefaults): DatadogSpan {
+function toDatadog(span: ReadableSpan, defaults: SpanDefaults): DatadogSpan {
   const context = span.spanContext();
   // Guest tags become keys here: maps without a prototype for a `__proto__` tag to reach.
   const meta = Object.assign(attributeMap<string>(), defaults.tags);
@@ -83,20 +83,21 @@ export function toDatadog(span: ReadableSpan, defaults: SpanDefaults): DatadogSp
 }
 
 /**
- * Marks the roots of one trace chunk (spans whose parent is not in it): sampling priority
- * "keep" so the agent does not drop the guest's trace, the 128-bit id's high half, and the
- * per-trace metadata.
+ * One trace's spans (or a part of a long trace) as an agent chunk. Its roots (spans whose parent
+ * is not in it) get sampling priority "keep", so the agent does not drop the guest's trace, and
+ * the per-trace metadata; the 128-bit trace id's high half goes on the first span.
  */
-export function markRoots(chunk: DatadogSpan[], traceId: string, metadata: DatadogMetadata | undefined): void {
+export function toChunk(spans: readonly ReadableSpan[], defaults: SpanDefaults, metadata: DatadogMetadata | undefined): DatadogSpan[] {
+  const chunk = spans.map((span) => toDatadog(span, defaults));
   const ids = new Set(chunk.map((s) => s.span_id));
-  const high = traceId.slice(0, 16);
-  chunk[0]!.meta[DATADOG.traceIdHigh] = high;
+  chunk[0]!.meta[DATADOG.traceIdHigh] = spans[0]!.spanContext().traceId.slice(0, 16);
   for (const span of chunk) {
     if (ids.has(span.parent_id)) continue;
     span.metrics[DATADOG.samplingPriority] = 1;
     span.metrics[DATADOG.topLevel] = 1;
     if (metadata) applyMetadata(span, metadata);
   }
+  return chunk;
 }
 
 function applyMetadata(span: DatadogSpan, m: DatadogMetadata): void {
@@ -115,10 +116,10 @@ function applyMetadata(span: DatadogSpan, m: DatadogMetadata): void {
   if (m.httpStatusCode !== undefined && m.httpStatusCode >= 500) span.error = 1;
 }
 
-/** Strings (and lists, joined) go to `meta`, numbers to `metrics`, as Datadog types them. */
 /** Numbers Dylibso's Datadog adapter sends as meta, where dashboards built on it look for them. */
 const NUMBERS_AS_META: ReadonlySet<string> = new Set([ATTR.allocation]);
 
+/** Strings (and lists, joined) go to `meta`, numbers to `metrics`, as Datadog types them. */
 function put(meta: Record<string, string>, metrics: Record<string, number>, key: string, value: AttributeValue | undefined): void {
   if (value === undefined) return;
   if (typeof value === 'number' && !NUMBERS_AS_META.has(key)) metrics[key] = value;

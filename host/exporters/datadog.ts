@@ -14,9 +14,9 @@ import { encode } from '@msgpack/msgpack';
 import type { TraceSummary } from '../trace/model.ts';
 import { VERSION } from '../trace/vocabulary.ts';
 import { Delivery, Tally, type QueueOptions, type TraceBatch } from './delivery.ts';
-import { httpTarget, send } from './http.ts';
+import { httpSender } from './http.ts';
 import { statsdDestination } from './statsd.ts';
-import { markRoots, toDatadog, type DatadogMetadata, type DatadogSpan, type DatadogTraceType, type SpanDefaults } from './datadog-span.ts';
+import { toChunk, type DatadogMetadata, type DatadogSpan, type DatadogTraceType } from './datadog-span.ts';
 import { datadogLogs, type DatadogLogsOptions } from './datadog-logs.ts';
 
 export type { DatadogMetadata, DatadogTraceType } from './datadog-span.ts';
@@ -53,6 +53,15 @@ export interface DatadogOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** What dd-trace tells the agent about itself with every payload. */
+const AGENT_HEADERS = {
+  'Content-Type': 'application/msgpack',
+  'Datadog-Meta-Lang': 'nodejs',
+  'Datadog-Meta-Lang-Version': process.version,
+  'Datadog-Meta-Lang-Interpreter': 'v8',
+  'Datadog-Meta-Tracer-Version': `wasm-observe/${VERSION}`,
+};
+
 export class DatadogExporter extends Delivery {
   readonly agentUrl: string;
   private readonly perTrace: Map<string, DatadogMetadata>;
@@ -66,48 +75,20 @@ export class DatadogExporter extends Delivery {
     const tags: Record<string, string> = { ...parseDdTags(env.DD_TAGS), ...options.defaultTags };
     if (environment !== undefined) tags.env = environment;
     if (version !== undefined) tags.version = version;
-    const defaults: SpanDefaults = { service, type: options.traceType ?? 'web', tags };
     const tagList = Object.entries(tags).map(([k, v]) => `${k}:${v}`);
+    const defaults = { service, type: options.traceType ?? 'web', tags };
     const perTrace = new Map<string, DatadogMetadata>();
-
-    const target = httpTarget(agentUrl, 'v0.4/traces');
-    const headers = {
-      'Content-Type': 'application/msgpack',
-      'Datadog-Meta-Lang': 'nodejs',
-      'Datadog-Meta-Lang-Version': process.version,
-      'Datadog-Meta-Lang-Interpreter': 'v8',
-      'Datadog-Meta-Tracer-Version': `wasm-observe/${VERSION}`,
+    /** A finished trace's metadata: the common metadata under what `setTraceMetadata` gave. */
+    const metadataOf = (summary: TraceSummary): DatadogMetadata | undefined => {
+      const common = typeof options.metadata === 'function' ? options.metadata(summary) : options.metadata;
+      const own = perTrace.get(summary.traceId);
+      perTrace.delete(summary.traceId);
+      return common || own ? { ...common, ...own } : undefined;
     };
-    /** One trace (or a part of a long one) as an agent chunk, its roots marked, with the trace's metadata once it ended. */
-    const chunk = (trace: TraceBatch): DatadogSpan[] | undefined => {
-      const traceId = trace.summary?.traceId ?? trace.spans[0]?.spanContext().traceId;
-      if (traceId === undefined) return undefined;
-      let metadata: DatadogMetadata | undefined;
-      if (trace.summary !== undefined) {
-        const common = typeof options.metadata === 'function' ? options.metadata(trace.summary) : options.metadata;
-        metadata = common || perTrace.has(traceId) ? { ...common, ...perTrace.get(traceId) } : undefined;
-        perTrace.delete(traceId);
-      }
-      if (trace.spans.length === 0) return undefined;
-      const spans = trace.spans.map((span) => toDatadog(span, defaults));
-      markRoots(spans, traceId, metadata);
-      return spans;
-    };
+    const putTraces = httpSender(agentUrl, 'v0.4/traces', 'PUT', AGENT_HEADERS);
     const tally = new Tally();
-    const statsd =
-      options.statsd === false
-        ? undefined
-        : statsdDestination(
-            {
-              url: options.statsd?.url ?? env.DD_DOGSTATSD_URL ?? `udp://${env.DD_AGENT_HOST ?? '127.0.0.1'}:${env.DD_DOGSTATSD_PORT ?? 8125}`,
-              dialect: 'dogstatsd',
-              tags: [`service:${service}`, ...tagList],
-              traceTags: options.statsd?.traceTags,
-              env,
-            },
-            'datadog',
-            tally,
-          );
+    const { url = env.DD_DOGSTATSD_URL ?? `udp://${env.DD_AGENT_HOST ?? '127.0.0.1'}:${env.DD_DOGSTATSD_PORT ?? 8125}`, traceTags } = options.statsd || {};
+    const statsd = options.statsd === false ? undefined : statsdDestination({ url, dialect: 'dogstatsd', tags: [`service:${service}`, ...tagList], traceTags }, 'datadog', tally);
     const logs = options.logs === false ? undefined : datadogLogs(options.logs ?? logsFromEnv(env), { service, env: environment, version, tags: tagList });
     super({
       name: 'datadog',
@@ -117,19 +98,19 @@ export class DatadogExporter extends Delivery {
         hold: ['spans'],
         maxHeld: options.maxChunkSpans ?? 1000,
         parts: true,
-        prepare: chunk,
-        weight: (spans: DatadogSpan[]) => spans.length,
-        send: async (chunks: DatadogSpan[][]) => {
-          const body = encode(chunks, { useBigInt64: true });
-          await send(target, 'PUT', { ...headers, 'X-Datadog-Trace-Count': String(chunks.length) }, body, 10_000);
+        prepare: (trace: TraceBatch) => {
+          const metadata = trace.summary && metadataOf(trace.summary);
+          return trace.spans.length === 0 ? undefined : toChunk(trace.spans, defaults, metadata);
         },
+        weight: (spans: DatadogSpan[]) => spans.length,
+        send: (chunks: DatadogSpan[][]) => putTraces(encode(chunks, { useBigInt64: true }), { 'X-Datadog-Trace-Count': String(chunks.length) }),
         batch: { maxQueueSize: 10_000, maxExportBatchSize: 1000, ...options.queue },
         retry: options.queue?.retry ?? {},
       },
       logs: logs?.route,
       metrics: statsd?.metrics,
-      close: () => Promise.all([statsd?.close?.(), logs?.close()]).then(() => {}),
-      writeError: () => logs?.writeError(),
+      close: () => Promise.all([statsd?.close?.(), logs?.out?.close()]).then(() => {}),
+      writeError: () => logs?.out?.error,
     });
     this.agentUrl = agentUrl;
     this.perTrace = perTrace;

@@ -12,8 +12,9 @@
  */
 import { SpanStatusCode, type HrTime } from '@opentelemetry/api';
 import type { GuestMetric, TraceSummary } from '../trace/model.ts';
+import { hrTime } from '../trace/records.ts';
 import { ATTR, EVENT, ID_KEY } from '../trace/vocabulary.ts';
-import { tagText } from '../trace/tags.ts';
+import { bodyText, logLine, tagsText } from './conversions.ts';
 import { Delivery, wholeTraces, type TraceBatch } from './delivery.ts';
 import { LineWriter } from './line-writer.ts';
 
@@ -61,14 +62,14 @@ export class PerfettoExporter extends Delivery {
 /** Turns traces into event lines, keeping what spans traces: the time origin, threads, gauge values. */
 class TraceEventWriter {
   /** Epoch seconds and nanoseconds of time 0. */
-  private origin: [number, number] | undefined;
+  private origin: HrTime | undefined;
   private nextTid = 1;
   private written = 0;
   private readonly gauges = new Map<string, number>();
 
   lines(trace: TraceBatch): string {
     const summary = trace.summary!;
-    const origin = (this.origin ??= hrFromMillis(summary.startTime));
+    const origin = (this.origin ??= hrTime(summary.startTime));
     // Whole nanoseconds: no float noise in the file.
     const micros = (time: HrTime) => Math.round((time[0] - origin[0]) * 1e9 + (time[1] - origin[1])) / 1e3;
     const events: TraceEvent[] = [];
@@ -103,13 +104,11 @@ class TraceEventWriter {
     }
     for (const record of trace.logs) {
       const tid = threads.bySpan.get(record.spanContext?.spanId ?? '') ?? first;
-      const body = typeof record.body === 'string' ? record.body : JSON.stringify(record.body);
-      const args = { ...record.attributes, severity: record.severityText, body };
-      events.push({ name: `${record.severityText ?? 'LOG'} ${body}`, cat: 'log', ph: 'i', s: 't', pid: PID, tid, ts: micros(record.hrTime), args });
+      const args = { ...record.attributes, severity: record.severityText, body: bodyText(record) };
+      events.push({ name: logLine(record), cat: 'log', ph: 'i', s: 't', pid: PID, tid, ts: micros(record.hrTime), args });
     }
-    for (const metric of trace.metrics) events.push(this.metric(metric, micros(hrFromMillis(metric.time)), threads.bySpan.get(metric.spanContext?.spanId ?? '') ?? first));
-    const text = events.map((event) => `${this.written++ === 0 ? '' : ','}\n${JSON.stringify(event)}`).join('');
-    return text;
+    for (const metric of trace.metrics) events.push(this.metric(metric, micros(hrTime(metric.time)), threads.bySpan.get(metric.spanContext?.spanId ?? '') ?? first));
+    return events.map((event) => `${this.written++ === 0 ? '' : ','}\n${JSON.stringify(event)}`).join('');
   }
 
   /** Gauges as counter tracks (a delta moves the last value, as statsd does); other metrics as instant events. */
@@ -122,7 +121,7 @@ class TraceEventWriter {
     const value = point.member ?? point.value;
     const args: Record<string, unknown> = { type: point.type, value };
     if (point.sampleRate < 1) args.sample_rate = point.sampleRate;
-    if (point.tags.length > 0) args.tags = point.tags.map(tagText).join(',');
+    if (point.tags.length > 0) args.tags = tagsText(point.tags);
     return { name: `${point.name} ${point.type} ${value}`, cat: 'metric', ph: 'i', s: 't', pid: PID, tid, ts, args };
   }
 
@@ -136,8 +135,8 @@ class TraceEventWriter {
     // The invocation covers its spans, whatever the rounding of their times.
     const invocation: Interval = {
       id: '',
-      start: Math.min(micros(hrFromMillis(summary.startTime)), ...spans.map((s) => s.start)),
-      end: Math.max(micros(hrFromMillis(summary.endTime)), ...spans.map((s) => s.end)),
+      start: Math.min(micros(hrTime(summary.startTime)), ...spans.map((s) => s.start)),
+      end: Math.max(micros(hrTime(summary.endTime)), ...spans.map((s) => s.end)),
     };
     const intervals = [invocation, ...spans];
     intervals.sort((a, b) => a.start - b.start || b.end - b.start - (a.end - a.start));
@@ -158,9 +157,4 @@ class TraceEventWriter {
     }
     return { tids, bySpan, invocation };
   }
-}
-
-function hrFromMillis(ms: number): [number, number] {
-  const seconds = Math.floor(ms / 1000);
-  return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
 }

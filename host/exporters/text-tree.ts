@@ -11,7 +11,7 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ATTR, EVENT } from '../trace/vocabulary.ts';
-import { tagText } from '../trace/tags.ts';
+import { bodyText, level, millis, pointValue, tagsText } from './conversions.ts';
 import { Delivery, wholeTraces, type Destination, type TraceBatch } from './delivery.ts';
 
 export interface TextTreeOptions {
@@ -72,19 +72,18 @@ function render(trace: TraceBatch, paint: (code: number, text: string) => string
     (node ? node.lines : orphanLines).push(line);
   };
   for (const record of trace.logs) {
-    const level = (record.severityText ?? '').padEnd(5);
-    const anomaly = record.attributes[ATTR.anomaly] !== undefined;
-    place(record.spanContext?.spanId, { time: ms(record.hrTime), text: `${paint(anomaly ? 33 : levelColor(record.severityNumber ?? 0), level)} ${String(record.body)}` });
+    const color = record.attributes[ATTR.anomaly] !== undefined ? 33 : LEVEL_COLORS[level(record.severityNumber) ?? 'trace'];
+    place(record.spanContext?.spanId, { time: millis(record.hrTime), text: `${paint(color, (record.severityText ?? '').padEnd(5))} ${bodyText(record)}` });
   }
   for (const metric of trace.metrics) {
     const p = metric.point;
-    const value = p.member ?? `${p.delta && p.value >= 0 ? '+' : ''}${p.value}`;
     const rate = p.sampleRate < 1 ? ` @${p.sampleRate}` : '';
-    const tags = p.tags.length > 0 ? ` ${p.tags.map(tagText).join(',')}` : '';
-    place(metric.spanContext?.spanId, { time: metric.time, text: `${paint(36, 'METRIC')} ${p.name} ${p.type} ${value}${rate}${tags}` });
+    const tags = p.tags.length > 0 ? ` ${tagsText(p.tags)}` : '';
+    place(metric.spanContext?.spanId, { time: metric.time, text: `${paint(36, 'METRIC')} ${p.name} ${p.type} ${pointValue(p)}${rate}${tags}` });
   }
-  for (const line of sortByTime(orphanLines)) out.push(`│ ${line.text}`);
-  sortNodes(roots).forEach((node, i) => renderNode(node, '', i === roots.length - 1, out, paint));
+  for (const line of orphanLines.sort(byTime)) out.push(`│ ${line.text}`);
+  roots.sort((a, b) => millis(a.span.startTime) - millis(b.span.startTime));
+  roots.forEach((node, i) => renderNode(node, '', i === roots.length - 1, out, paint));
   const anomalies = Object.entries(summary.anomalies);
   if (anomalies.length > 0) out.push(paint(33, `anomalies: ${anomalies.map(([k, n]) => `${k} ×${n}`).join(', ')}`));
   if (summary.error !== undefined) out.push(paint(31, `error: ${summary.error}`));
@@ -101,7 +100,7 @@ function renderNode(node: Node, prefix: string, last: boolean, out: string[], pa
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(' ');
   const status = error ? ` ${paint(31, `ERROR ${span.status.message ?? ''}`.trim())}` : '';
-  out.push(`${prefix}${last ? '└─' : '├─'} ${name} ${paint(2, formatDuration(ms(span.duration)))}${status}${attrs ? ` ${attrs}` : ''}`);
+  out.push(`${prefix}${last ? '└─' : '├─'} ${name} ${paint(2, formatDuration(millis(span.duration)))}${status}${attrs ? ` ${attrs}` : ''}`);
   const inner = prefix + (last ? '   ' : '│  ');
   for (const event of span.events) {
     if (event.name === EVENT.exception) out.push(`${inner}│ ${paint(31, 'EXCEPTION')} ${String(event.attributes?.[ATTR.exceptionMessage])}`);
@@ -109,8 +108,8 @@ function renderNode(node: Node, prefix: string, last: boolean, out: string[], pa
   type Item = { time: number; line?: Line; node?: Node };
   const items: Item[] = [
     ...node.lines.map((line) => ({ time: line.time, line })),
-    ...node.children.map((child) => ({ time: ms(child.span.startTime), node: child })),
-  ].sort((a, b) => a.time - b.time);
+    ...node.children.map((child) => ({ time: millis(child.span.startTime), node: child })),
+  ].sort(byTime);
   const lastChild = items.findLastIndex((item) => item.node !== undefined);
   items.forEach((item, i) => {
     if (item.line) out.push(`${inner}${lastChild > i ? '│ ' : '  '}${item.line.text}`.replace(/ +$/, ''));
@@ -118,16 +117,8 @@ function renderNode(node: Node, prefix: string, last: boolean, out: string[], pa
   });
 }
 
-function levelColor(severity: number): number {
-  if (severity >= 17) return 31;
-  if (severity >= 13) return 33;
-  if (severity >= 9) return 32;
-  return 2;
-}
-
-function ms([seconds, nanos]: readonly [number, number]): number {
-  return seconds * 1000 + nanos / 1e6;
-}
+/** ANSI colours of log levels: errors red, warnings yellow, info green, the rest dim. */
+const LEVEL_COLORS = { error: 31, warn: 33, info: 32, debug: 2, trace: 2 } as const;
 
 function formatDuration(milliseconds: number): string {
   if (milliseconds < 1) return `${(milliseconds * 1000).toFixed(1)}µs`;
@@ -135,10 +126,6 @@ function formatDuration(milliseconds: number): string {
   return `${(milliseconds / 1000).toFixed(2)}s`;
 }
 
-function sortByTime(lines: Line[]): Line[] {
-  return lines.sort((a, b) => a.time - b.time);
-}
-
-function sortNodes(nodes: Node[]): Node[] {
-  return nodes.sort((a, b) => ms(a.span.startTime) - ms(b.span.startTime));
+function byTime(a: { time: number }, b: { time: number }): number {
+  return a.time - b.time;
 }
