@@ -6,6 +6,7 @@
  * later lines are refused so the file never holds a torn or duplicated line after an error.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { errorText } from './retry.ts';
 
 /** A standard stream by descriptor, as the `-` path names it. */
 export type StandardStream = 1 | 2;
@@ -21,16 +22,10 @@ export class LineWriter {
 
   /** `path` `-` means the given standard stream. */
   constructor(path: string, standard: StandardStream = 1) {
-    if (path === '-') {
-      this.path = standard === 1 ? 'standard output' : 'standard error';
-      this.fd = standard;
-      this.owned = false;
-      return;
-    }
-    this.path = path;
-    this.owned = true;
+    this.owned = path !== '-';
+    this.path = this.owned ? path : standard === 1 ? 'standard output' : 'standard error';
     try {
-      this.fd = openSync(path, 'a');
+      this.fd = this.owned ? openSync(path, 'a') : standard;
     } catch (err) {
       this.fail(err);
     }
@@ -67,17 +62,13 @@ export class LineWriter {
       try {
         closeSync(this.fd);
       } catch (err) {
-        this.failure ??= `${this.path}: ${reason(err)}`;
+        this.fail(err);
       }
     }
     this.fd = undefined;
   }
 
   private fail(err: unknown): void {
-    this.failure ??= `${this.path}: ${reason(err)}`;
+    this.failure ??= `${this.path}: ${errorText(err)}`;
   }
-}
-
-function reason(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -13,11 +13,11 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import type { GuestMetric } from '../trace/model.ts';
-import type { StatsdPoint } from '../trace/statsd.ts';
 import { tagText } from '../trace/tags.ts';
 import { ID_KEY } from '../trace/vocabulary.ts';
 import { Delivery, Tally, type Destination, type Route } from './delivery.ts';
 import { errorText } from './retry.ts';
+import { pointValue } from './conversions.ts';
 
 export const STATSD_DIALECTS = ['statsd', 'dogstatsd'] as const;
 export type StatsdDialect = (typeof STATSD_DIALECTS)[number];
@@ -73,7 +73,7 @@ export function statsdDestination(
   /** One statsd line for one point. */
   const line = ({ point, spanContext }: GuestMetric): string => {
     const type = dialect === 'statsd' && (point.type === 'h' || point.type === 'd') ? 'ms' : point.type;
-    let text = `${prefix}${point.name}:${value(point)}|${type}`;
+    let text = `${prefix}${point.name}:${pointValue(point)}|${type}`;
     if (point.sampleRate < 1) text += `|@${point.sampleRate}`;
     const tags = [...point.tags.map(tagText), ...constantTags];
     if (traceTags && spanContext) tags.push(`${ID_KEY.traceId}:${spanContext.traceId}`, `${ID_KEY.spanId}:${spanContext.spanId}`);
@@ -98,21 +98,21 @@ export function statsdDestination(
   };
 }
 
-/** Lines packed into packets of at most `maxPacket` bytes, each with its line count. */
-function packets(lines: string[], maxPacket: number): [string, number][] {
-  const out: [string, number][] = [];
-  let packet = '';
-  let count = 0;
+/** Lines packed into packets of at most `maxPacket` bytes, as the lines of each packet. */
+function packets(lines: string[], maxPacket: number): string[][] {
+  const out: string[][] = [];
+  let bytes = 0;
   for (const line of lines) {
-    if (packet !== '' && Buffer.byteLength(packet) + 1 + Buffer.byteLength(line) > maxPacket) {
-      out.push([packet, count]);
-      packet = '';
-      count = 0;
+    const size = Buffer.byteLength(line);
+    const packet = out.at(-1);
+    if (packet !== undefined && bytes + 1 + size <= maxPacket) {
+      packet.push(line);
+      bytes += 1 + size;
+    } else {
+      out.push([line]);
+      bytes = size;
     }
-    packet = packet === '' ? line : `${packet}\n${line}`;
-    count++;
   }
-  if (count > 0) out.push([packet, count]);
   return out;
 }
 
@@ -124,7 +124,7 @@ function packets(lines: string[], maxPacket: number): [string, number][] {
 class StatsdSocket {
   private socket: Promise<Socket> | undefined;
   /** Line counts of the last packets sent, oldest first, for the refusals UDP reports later. */
-  private recent: number[] = [];
+  private readonly recent: number[] = [];
 
   constructor(
     readonly host: string,
@@ -132,21 +132,17 @@ class StatsdSocket {
     private readonly tally: Tally,
   ) {}
 
-  /** Sends every packet; never rejects (a failed packet is moved to the dropped count). */
-  async send(packets: [string, number][]): Promise<void> {
-    await Promise.all(
-      packets.map(([packet, lines]) =>
-        this.connect()
-          .then((socket) => new Promise<void>((resolve, reject) => socket.send(packet, (err) => (err ? reject(err) : resolve()))))
-          .then(
-            () => {
-              this.recent.push(lines);
-              if (this.recent.length > 64) this.recent.shift();
-            },
-            (err: unknown) => this.refused(lines, errorText(err)),
-          ),
-      ),
-    );
+  /** Sends every packet; never rejects (the lines of a packet that fails are moved to the dropped count). */
+  async send(packets: string[][]): Promise<void> {
+    for (const lines of packets) {
+      try {
+        const socket = await this.connect();
+        await new Promise<void>((resolve, reject) => socket.send(lines.join('\n'), (err) => (err ? reject(err) : resolve())));
+        if (this.recent.push(lines.length) > 64) this.recent.shift();
+      } catch (err) {
+        this.refused(lines.length, errorText(err));
+      }
+    }
   }
 
   /** Lines the delivery layer counts (or counted) as sent that never left. */
@@ -176,12 +172,6 @@ class StatsdSocket {
       socket.on('message', () => {});
     }));
   }
-}
-
-function value(point: StatsdPoint): string {
-  if (point.member !== undefined) return point.member;
-  if (point.delta && point.value >= 0) return `+${point.value}`;
-  return String(point.value);
 }
 
 /** Tag text may not contain the separators of the line format. */

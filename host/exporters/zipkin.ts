@@ -6,13 +6,12 @@
  * requests c 1`): nothing the guest sent is lost on the way. Logs whose span Zipkin never sees
  * (sent with no span open) are counted as dropped.
  */
-import type { Attributes } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { ZipkinExporter as OfficialZipkin } from '@opentelemetry/exporter-zipkin';
-import { hrTime } from '../trace/records.ts';
 import { EVENT } from '../trace/vocabulary.ts';
 import { Delivery, Tally, type BatchOptions, type TraceBatch } from './delivery.ts';
+import { logLine } from './conversions.ts';
 import { exportVia } from './otel/pipeline.ts';
 import type { RetryPolicy } from './retry.ts';
 
@@ -61,24 +60,23 @@ export class ZipkinExporter extends Delivery {
 }
 
 /**
- * A trace's spans, each with its logs as annotations after its own events. Logs whose span is
+ * A trace's spans, each with its events and then its logs as annotations. Logs whose span is
  * not in the trace (sent with no span open, or under the host's parent) are counted as dropped.
  */
 function withAnnotations(trace: TraceBatch, tally: Tally): ReadableSpan[] | undefined {
   const logs = new Map<string, TimedEvent[]>();
   for (const record of trace.logs) {
     const spanId = record.spanContext?.spanId ?? '';
-    let list = logs.get(spanId);
-    if (list === undefined) logs.set(spanId, (list = []));
-    const body = typeof record.body === 'string' ? record.body : JSON.stringify(record.body);
-    list.push({ name: `${record.severityText ?? 'LOG'} ${body}`, time: record.hrTime, droppedAttributesCount: 0 });
+    if (!logs.has(spanId)) logs.set(spanId, []);
+    logs.get(spanId)!.push({ name: logLine(record), time: record.hrTime });
   }
   const spans = trace.spans.map((span) => {
     const spanId = span.spanContext().spanId;
-    const own = logs.get(spanId);
+    const events = [...span.events.map(annotation), ...(logs.get(spanId) ?? [])];
     logs.delete(spanId);
-    const events = [...span.events, ...(own ?? [])].map(annotation);
-    const attributes = Object.hasOwn(span.attributes, PROTO) ? renameKey(span.attributes, PROTO, PROTO_STANDIN) : span.attributes;
+    const attributes = Object.hasOwn(span.attributes, PROTO)
+      ? Object.fromEntries(Object.entries(span.attributes).map(([key, value]) => [key === PROTO ? PROTO_STANDIN : key, value]))
+      : span.attributes;
     // The span's own fields and methods, with annotation-ready events (defined, not assigned:
     // the span may expose them as getters only).
     return Object.create(span, { events: { value: events }, attributes: { value: attributes } }) as ReadableSpan;
@@ -95,12 +93,6 @@ function withAnnotations(trace: TraceBatch, tally: Tally): ReadableSpan[] | unde
 const PROTO = '__proto__';
 const PROTO_STANDIN = '\u0000__proto__';
 
-function renameKey(attributes: Attributes, from: string, to: string): Attributes {
-  const copy: Attributes = {};
-  for (const key of Object.keys(attributes)) copy[key === from ? to : key] = attributes[key];
-  return copy;
-}
-
 function restoreProtoTags(official: OfficialZipkin): void {
   type Send = (spans: { tags?: Record<string, string> }[], done: (result: ExportResult) => void) => void;
   const internals = official as unknown as { _send: Send };
@@ -115,10 +107,10 @@ function restoreProtoTags(official: OfficialZipkin): void {
   };
 }
 
-/** Zipkin annotations carry only a value: the event name with its attributes. */
+/** Zipkin annotations carry only a value: the event name with its attributes (a metric's values alone: `metric requests c 1`). */
 function annotation(event: TimedEvent): TimedEvent {
   const attributes = Object.entries(event.attributes ?? {});
   if (attributes.length === 0) return event;
-  const text = event.name === EVENT.metric ? attributes.map(([, v]) => String(v)).join(' ') : attributes.map(([k, v]) => `${k}=${String(v)}`).join(' ');
-  return { name: `${event.name} ${text}`, time: event.time ?? hrTime(0), droppedAttributesCount: 0 };
+  const text = attributes.map(([key, value]) => (event.name === EVENT.metric ? String(value) : `${key}=${String(value)}`)).join(' ');
+  return { name: `${event.name} ${text}`, time: event.time };
 }
