@@ -65,7 +65,9 @@ export function statsdDestination(
   const env = options.env ?? process.env;
   const url = new URL(options.url ?? env.DD_DOGSTATSD_URL ?? DEFAULT_STATSD_URL);
   if (url.protocol !== 'udp:') throw new Error(`statsd URL must be udp://host:port, not ${url.href}`);
-  const socket = new StatsdSocket(url.hostname.replace(/^\[|\]$/g, ''), Number(url.port || 8125), tally);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(url.port || 8125);
+  const socket = udpSender(host, port, tally);
   const dialect = options.dialect ?? 'statsd';
   const prefix = options.prefix ? `${options.prefix}.` : '';
   const constantTags = dialect === 'dogstatsd' ? (options.tags ?? []) : [];
@@ -84,8 +86,8 @@ export function statsdDestination(
   return {
     name,
     tally,
-    host: socket.host,
-    port: socket.port,
+    host,
+    port,
     metrics: {
       prepare: line,
       send: (lines: string[]) => socket.send(packets(lines, maxPacket)),
@@ -117,61 +119,45 @@ function packets(lines: string[], maxPacket: number): string[][] {
 }
 
 /**
- * A connected UDP socket. A send can fail after the delivery layer counted its lines as sent: a
- * missing daemon is heard of (ICMP port unreachable) after the send, once per refused packet.
- * Those lines are moved from exported to dropped in the tally.
+ * Packets over one UDP socket, connected at the first send. A missing daemon is heard of (ICMP
+ * port unreachable) only after a send the delivery layer counted as exported, once per refused
+ * packet: those lines move from exported to dropped in the tally.
  */
-class StatsdSocket {
-  private socket: Promise<Socket> | undefined;
+function udpSender(host: string, port: number, tally: Tally) {
+  let connected: Promise<Socket> | undefined;
   /** Line counts of the last packets sent, oldest first, for the refusals UDP reports later. */
-  private readonly recent: number[] = [];
-
-  constructor(
-    readonly host: string,
-    readonly port: number,
-    private readonly tally: Tally,
-  ) {}
-
-  /** Sends every packet; never rejects (the lines of a packet that fails are moved to the dropped count). */
-  async send(packets: string[][]): Promise<void> {
-    for (const lines of packets) {
-      try {
-        const socket = await this.connect();
-        await new Promise<void>((resolve, reject) => socket.send(lines.join('\n'), (err) => (err ? reject(err) : resolve())));
-        if (this.recent.push(lines.length) > 64) this.recent.shift();
-      } catch (err) {
-        this.refused(lines.length, errorText(err));
-      }
-    }
-  }
-
-  /** Lines the delivery layer counts (or counted) as sent that never left. */
-  private refused(lines: number, reason: string): void {
-    this.tally.exported -= lines;
-    this.tally.drop(lines, reason);
-  }
-
-  async close(): Promise<void> {
-    const socket = await this.socket?.catch(() => undefined);
-    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
-  }
-
-  private connect(): Promise<Socket> {
-    return (this.socket ??= new Promise<Socket>((resolve, reject) => {
-      const socket = createSocket(this.host.includes(':') ? 'udp6' : 'udp4');
-      socket.on('error', (err: NodeJS.ErrnoException) => {
-        const lines = err.code === 'ECONNREFUSED' ? this.recent.shift() : undefined;
-        this.refused(lines ?? 0, err.message);
-      });
-      socket.connect(this.port, this.host, () => {
-        socket.unref();
-        resolve(socket);
-      });
+  const recent: number[] = [];
+  const lost = (lines: number, reason: string) => {
+    tally.exported -= lines;
+    tally.drop(lines, reason);
+  };
+  const connect = () =>
+    (connected ??= new Promise<Socket>((resolve, reject) => {
+      const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+      socket.on('error', (err: NodeJS.ErrnoException) => lost(err.code === 'ECONNREFUSED' ? (recent.shift() ?? 0) : 0, err.message));
+      socket.connect(port, host, () => resolve(socket.unref()));
       socket.once('error', reject);
       // Reading is what surfaces the refusals; nothing is expected to arrive.
       socket.on('message', () => {});
     }));
-  }
+  return {
+    /** Sends every packet; never rejects (the lines of a packet that fails are moved to the dropped count). */
+    async send(packets: string[][]): Promise<void> {
+      for (const lines of packets) {
+        try {
+          const socket = await connect();
+          await new Promise<void>((resolve, reject) => socket.send(lines.join('\n'), (err) => (err ? reject(err) : resolve())));
+          if (recent.push(lines.length) > 64) recent.shift();
+        } catch (err) {
+          lost(lines.length, errorText(err));
+        }
+      }
+    },
+    async close(): Promise<void> {
+      const socket = await connected?.catch(() => undefined);
+      if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
+    },
+  };
 }
 
 /** Tag text may not contain the separators of the line format. */

@@ -35,6 +35,8 @@ const HIDDEN: ReadonlySet<string> = new Set([ATTR.functionIndex, ATTR.allocation
 
 interface Node {
   span: ReadableSpan;
+  /** The span's start, to order it among its siblings and the lines beside it. */
+  time: number;
   children: Node[];
   lines: Line[];
 }
@@ -60,7 +62,7 @@ function render(trace: TraceBatch, paint: (code: number, text: string) => string
   const duration = formatDuration(summary.endTime - summary.startTime);
   out.push(`${paint(1, `trace ${summary.traceId}`)} ${summary.name} ${paint(2, duration)}`);
   const nodes = new Map<string, Node>();
-  for (const span of trace.spans) nodes.set(span.spanContext().spanId, { span, children: [], lines: [] });
+  for (const span of trace.spans) nodes.set(span.spanContext().spanId, { span, time: millis(span.startTime), children: [], lines: [] });
   const roots: Node[] = [];
   for (const node of nodes.values()) {
     const parent = nodes.get(node.span.parentSpanContext?.spanId ?? '');
@@ -82,8 +84,7 @@ function render(trace: TraceBatch, paint: (code: number, text: string) => string
     place(metric.spanContext?.spanId, { time: metric.time, text: `${paint(36, 'METRIC')} ${p.name} ${p.type} ${pointValue(p)}${rate}${tags}` });
   }
   for (const line of orphanLines.sort(byTime)) out.push(`│ ${line.text}`);
-  roots.sort((a, b) => millis(a.span.startTime) - millis(b.span.startTime));
-  roots.forEach((node, i) => renderNode(node, '', i === roots.length - 1, out, paint));
+  roots.sort(byTime).forEach((node, i) => renderNode(node, '', i === roots.length - 1, out, paint));
   const anomalies = Object.entries(summary.anomalies);
   if (anomalies.length > 0) out.push(paint(33, `anomalies: ${anomalies.map(([k, n]) => `${k} ×${n}`).join(', ')}`));
   if (summary.error !== undefined) out.push(paint(31, `error: ${summary.error}`));
@@ -105,15 +106,11 @@ function renderNode(node: Node, prefix: string, last: boolean, out: string[], pa
   for (const event of span.events) {
     if (event.name === EVENT.exception) out.push(`${inner}│ ${paint(31, 'EXCEPTION')} ${String(event.attributes?.[ATTR.exceptionMessage])}`);
   }
-  type Item = { time: number; line?: Line; node?: Node };
-  const items: Item[] = [
-    ...node.lines.map((line) => ({ time: line.time, line })),
-    ...node.children.map((child) => ({ time: millis(child.span.startTime), node: child })),
-  ].sort(byTime);
-  const lastChild = items.findLastIndex((item) => item.node !== undefined);
+  const items: (Line | Node)[] = [...node.lines, ...node.children].sort(byTime);
+  const lastChild = items.findLastIndex((item) => 'span' in item);
   items.forEach((item, i) => {
-    if (item.line) out.push(`${inner}${lastChild > i ? '│ ' : '  '}${item.line.text}`.replace(/ +$/, ''));
-    else renderNode(item.node!, inner, i === lastChild, out, paint);
+    if ('span' in item) renderNode(item, inner, i === lastChild, out, paint);
+    else out.push(`${inner}${lastChild > i ? '│ ' : '  '}${item.text}`.replace(/ +$/, ''));
   });
 }
 
