@@ -23,10 +23,9 @@ export function logLine(record: ReadableLogRecord): string {
 }
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
-export type Level = (typeof LEVELS)[number];
 
 /** OpenTelemetry's severity ranges: 1–4 trace, 5–8 debug, 9–12 info, 13–16 warn, 17 and up error; 0 is unspecified. */
-export function level(severity: number | undefined): Level | undefined {
+export function level(severity: number | undefined): (typeof LEVELS)[number] | undefined {
   return severity ? LEVELS[Math.min(Math.floor((severity - 1) / 4), 4)] : undefined;
 }
 

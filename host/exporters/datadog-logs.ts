@@ -64,5 +64,5 @@ export function datadogLogs(options: DatadogLogsOptions, context: LogContext): {
   const post = httpSender(options.url, '', 'POST', { 'Content-Type': 'application/json', ...(options.apiKey ? { 'DD-API-KEY': options.apiKey } : {}) });
   // The v2 intake takes at most 1000 entries per request.
   const batch = { maxExportBatchSize: 1000, ...options.queue };
-  return { route: { prepare, send: (entries) => post(JSON.stringify(entries)), batch, retry: options.queue?.retry ?? {} } };
+  return { route: { prepare, send: (entries) => post(JSON.stringify(entries)), batch, retry: options.queue?.retry } };
 }

@@ -105,7 +105,7 @@ export class DatadogExporter extends Delivery {
         weight: (spans: DatadogSpan[]) => spans.length,
         send: (chunks: DatadogSpan[][]) => putTraces(encode(chunks, { useBigInt64: true }), { 'X-Datadog-Trace-Count': String(chunks.length) }),
         batch: { maxQueueSize: 10_000, maxExportBatchSize: 1000, ...options.queue },
-        retry: options.queue?.retry ?? {},
+        retry: options.queue?.retry,
       },
       logs: logs?.route,
       metrics: statsd?.metrics,

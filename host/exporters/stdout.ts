@@ -19,14 +19,8 @@ export interface StdoutOptions {
 export class StdoutExporter extends Delivery {
   constructor(options: StdoutOptions = {}) {
     const stderr = options.write === undefined ? new LineWriter('-', 2) : undefined;
-    super({
-      ...textTree({
-        name: 'stdout',
-        write: options.write ?? ((text) => stderr!.write(text)),
-        maxItems: options.maxItems,
-        color: options.color ?? (options.write === undefined && process.stderr.isTTY === true),
-      }),
-      writeError: () => stderr?.error,
-    });
+    const write = options.write ?? ((text: string) => stderr!.write(text));
+    const color = options.color ?? (stderr !== undefined && process.stderr.isTTY === true);
+    super({ ...textTree({ ...options, name: 'stdout', write, color }), writeError: () => stderr?.error });
   }
 }

@@ -51,7 +51,7 @@ export class ZipkinExporter extends Delivery {
         send: (traces: ReadableSpan[][]) => exportVia(official)(traces.flat()),
         batch: options.batch,
         // The official exporter does not retry.
-        retry: options.retry ?? {},
+        retry: options.retry,
       },
       close: () => official.shutdown(),
     });
