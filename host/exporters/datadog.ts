@@ -79,11 +79,10 @@ export class DatadogExporter extends Delivery {
     const defaults = { service, type: options.traceType ?? 'web', tags };
     const perTrace = new Map<string, DatadogMetadata>();
     /** A finished trace's metadata: the common metadata under what `setTraceMetadata` gave. */
-    const metadataOf = (summary: TraceSummary): DatadogMetadata | undefined => {
-      const common = typeof options.metadata === 'function' ? options.metadata(summary) : options.metadata;
+    const metadataOf = (summary: TraceSummary): DatadogMetadata => {
       const own = perTrace.get(summary.traceId);
       perTrace.delete(summary.traceId);
-      return common || own ? { ...common, ...own } : undefined;
+      return { ...(typeof options.metadata === 'function' ? options.metadata(summary) : options.metadata), ...own };
     };
     const putTraces = httpSender(agentUrl, 'v0.4/traces', 'PUT', AGENT_HEADERS);
     const tally = new Tally();

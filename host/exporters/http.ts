@@ -17,16 +17,11 @@ const TIMEOUT_MS = 10_000;
  * socket (`unix:///var/run/datadog/apm.socket`). Any other URL throws at once.
  */
 export function httpSender(text: string, path: string, method: string, headers: Record<string, string>): HttpSend {
-  let url: URL;
-  let socketPath: string | undefined;
-  if (text.startsWith('unix://')) {
-    url = new URL(path, 'http://localhost');
-    socketPath = text.slice('unix://'.length);
-  } else {
-    const base = new URL(text);
-    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error(`not an http(s) or unix URL: ${text}`);
-    url = path === '' ? base : new URL(path, base.href.endsWith('/') ? base.href : `${base.href}/`);
-  }
+  const unix = text.startsWith('unix://');
+  const base = new URL(unix ? 'http://localhost' : text);
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error(`not an http(s) or unix URL: ${text}`);
+  const url = path === '' ? base : new URL(path, base.href.endsWith('/') ? base.href : `${base.href}/`);
+  const socketPath = unix ? text.slice('unix://'.length) : undefined;
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return (body, extra) =>
     new Promise((resolve, reject) => {
