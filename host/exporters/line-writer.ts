@@ -8,9 +8,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { errorText } from './retry.ts';
 
-/** A standard stream by descriptor, as the `-` path names it. */
-export type StandardStream = 1 | 2;
-
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 export class LineWriter {
@@ -20,8 +17,8 @@ export class LineWriter {
   private readonly owned: boolean;
   private failure: string | undefined;
 
-  /** `path` `-` means the given standard stream. */
-  constructor(path: string, standard: StandardStream = 1) {
+  /** `path` `-` means a standard stream: output (1) or error (2). */
+  constructor(path: string, standard: 1 | 2 = 1) {
     this.owned = path !== '-';
     this.path = this.owned ? path : standard === 1 ? 'standard output' : 'standard error';
     try {
