@@ -125,7 +125,7 @@ export class DatadogExporter extends Delivery {
 }
 
 /** The agent URL as dd-trace resolves it. */
-export function agentUrlFromEnv(env: Record<string, string | undefined>): string {
+function agentUrlFromEnv(env: Record<string, string | undefined>): string {
   if (env.DD_TRACE_AGENT_URL) return env.DD_TRACE_AGENT_URL;
   const host = env.DD_AGENT_HOST ?? 'localhost';
   return `http://${host.includes(':') ? `[${host}]` : host}:${env.DD_TRACE_AGENT_PORT ?? 8126}`;
