@@ -87,7 +87,8 @@ export class DatadogExporter extends Delivery {
     const putTraces = httpSender(agentUrl, 'v0.4/traces', 'PUT', AGENT_HEADERS);
     const tally = new Tally();
     const { url = env.DD_DOGSTATSD_URL ?? `udp://${env.DD_AGENT_HOST ?? '127.0.0.1'}:${env.DD_DOGSTATSD_PORT ?? 8125}`, traceTags } = options.statsd || {};
-    const statsd = options.statsd === false ? undefined : statsdDestination({ url, dialect: 'dogstatsd', tags: [`service:${service}`, ...tagList], traceTags }, 'datadog', tally);
+    const dogstatsd = { url, dialect: 'dogstatsd' as const, tags: [`service:${service}`, ...tagList], traceTags };
+    const statsd = options.statsd === false ? undefined : statsdDestination(dogstatsd, 'datadog', tally);
     const logs = options.logs === false ? undefined : datadogLogs(options.logs ?? logsFromEnv(env), { service, env: environment, version, tags: tagList });
     super({
       name: 'datadog',
