@@ -86,7 +86,7 @@ export class DatadogExporter extends Delivery {
     };
     const putTraces = httpSender(agentUrl, 'v0.4/traces', 'PUT', AGENT_HEADERS);
     const tally = new Tally();
-    const { url = env.DD_DOGSTATSD_URL ?? `udp://${env.DD_AGENT_HOST ?? '127.0.0.1'}:${env.DD_DOGSTATSD_PORT ?? 8125}`, traceTags } = options.statsd || {};
+    const { url = env.DD_DOGSTATSD_URL ?? `udp://${urlHost(env.DD_AGENT_HOST ?? '127.0.0.1')}:${env.DD_DOGSTATSD_PORT ?? 8125}`, traceTags } = options.statsd || {};
     const dogstatsd = { url, dialect: 'dogstatsd' as const, tags: [`service:${service}`, ...tagList], traceTags };
     const statsd = options.statsd === false ? undefined : statsdDestination(dogstatsd, 'datadog', tally);
     const logs = options.logs === false ? undefined : datadogLogs(options.logs ?? logsFromEnv(env), { service, env: environment, version, tags: tagList });
@@ -128,8 +128,12 @@ export class DatadogExporter extends Delivery {
 /** The agent URL as dd-trace resolves it. */
 function agentUrlFromEnv(env: Record<string, string | undefined>): string {
   if (env.DD_TRACE_AGENT_URL) return env.DD_TRACE_AGENT_URL;
-  const host = env.DD_AGENT_HOST ?? 'localhost';
-  return `http://${host.includes(':') ? `[${host}]` : host}:${env.DD_TRACE_AGENT_PORT ?? 8126}`;
+  return `http://${urlHost(env.DD_AGENT_HOST ?? 'localhost')}:${env.DD_TRACE_AGENT_PORT ?? 8126}`;
+}
+
+/** DD_AGENT_HOST in a URL: an IPv6 address in brackets. */
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** DD_TAGS: `k:v` pairs separated by commas or spaces. */

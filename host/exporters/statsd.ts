@@ -15,7 +15,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import type { GuestMetric } from '../trace/model.ts';
 import { tagText } from '../trace/tags.ts';
 import { ID_KEY } from '../trace/vocabulary.ts';
-import { Delivery, Tally, type Destination, type Route } from './delivery.ts';
+import { Delivery, Tally, type BatchOptions, type Destination, type Route } from './delivery.ts';
 import { errorText } from './retry.ts';
 import { pointValue } from './conversions.ts';
 
@@ -34,10 +34,8 @@ export interface StatsdOptions {
   traceTags?: boolean;
   /** Default 1432 bytes: fits one Ethernet frame with IP and UDP headers. */
   maxPacketBytes?: number;
-  /** Longest wait before queued lines are sent. Default 1000 ms; lines are also sent when a trace ends. */
-  flushIntervalMs?: number;
-  /** Lines waiting at most; more are dropped. Default 10 000. */
-  maxQueuedLines?: number;
+  /** Lines queued at most (default 10 000) and the longest wait before they are sent (default 1000 ms; also when a trace ends). */
+  batch?: BatchOptions;
   /** Where to read DD_DOGSTATSD_URL. Default `process.env`. */
   env?: Record<string, string | undefined>;
 }
@@ -82,7 +80,6 @@ export function statsdDestination(
     return tags.length > 0 ? `${text}|#${tags.map(clean).join(',')}` : text;
   };
   const maxPacket = options.maxPacketBytes ?? 1432;
-  const maxQueued = options.maxQueuedLines ?? 10_000;
   return {
     name,
     tally,
@@ -94,7 +91,8 @@ export function statsdDestination(
       // UDP has no answer to retry on; lines go out as a trace ends and at least every interval.
       retry: false,
       sendAtTraceEnd: true,
-      batch: { maxQueueSize: maxQueued, maxExportBatchSize: maxQueued, scheduledDelayMillis: options.flushIntervalMs ?? 1000 },
+      // Everything queued goes out at once, packed into as few packets as it fits.
+      batch: { maxQueueSize: 10_000, maxExportBatchSize: Infinity, ...options.batch },
     },
     close: () => socket.close(),
   };

@@ -174,4 +174,21 @@ describe('datadog exporter', () => {
     expect(traces(agent)[0]).toHaveLength(4);
     expect(dd.stats()).toMatchObject({ exported: 4, dropped: 0 });
   });
+
+  it('finds DogStatsD on an IPv6 DD_AGENT_HOST, as dd-trace does', async () => {
+    const received: string[] = [];
+    const ipv6 = createSocket('udp6').on('message', (m) => received.push(m.toString()));
+    await new Promise<void>((resolve) => ipv6.bind(0, '::1', resolve));
+    try {
+      const env = { DD_TRACE_AGENT_URL: agent.url, DD_AGENT_HOST: '::1', DD_DOGSTATSD_PORT: String(ipv6.address().port) };
+      const dd = new DatadogExporter({ env, logs: false });
+      const { observer } = await runGuest([dd]);
+      await observer.shutdown();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(received.join('\n')).toMatch(/^requests:1\|c\|#route:greet,service:default-wasm-service,trace_id:/m);
+    } finally {
+      ipv6.close();
+    }
+  });
 });
+
