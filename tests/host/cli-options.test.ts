@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { EXPORTERS } from '../../host/exporters/registry.ts';
+import { EXPORTERS } from '../../host/exporters/catalog.ts';
 
 const DEMO = 'examples/wat/demo.wat';
 const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/wasm-observe.js', ...args], { encoding: 'utf8' });
