@@ -14,12 +14,16 @@ type Values<F extends Flags> = { [K in keyof F]?: F[K] extends { choices: readon
 /** The flags given and the other arguments; a flag's text it does not take is a usage error. */
 export function parseFlags<const F extends Flags>(argv: string[], flags: F): { values: Values<F>; positionals: string[] } {
   const table = Object.fromEntries(
-    Object.entries(flags).map(([name, { type }]) => [name, { type: type === 'boolean' ? 'boolean' : 'string', multiple: type === 'strings' || type === 'pairs' }] as const),
+    Object.entries(flags).map(([name, { type }]) => {
+      const option = { type: type === 'boolean' ? 'boolean' : 'string', multiple: type === 'strings' || type === 'pairs' } as const;
+      return [name, option];
+    }),
   );
   const { values, positionals } = parseCommandLine(argv, table, true);
   return { values: Object.fromEntries(Object.entries(values).map(([name, text]) => [name, value(name, flags[name]!, text!)])) as Values<F>, positionals };
 }
 
+/** A flag's text as the value its type gives. */
 function value(name: string, { type, choices, sep = '', same }: Flag, text: string | boolean | (string | boolean)[]): FlagValue {
   if (typeof text === 'boolean') return text;
   if (Array.isArray(text)) return type === 'pairs' ? Object.fromEntries(text.map((t) => pair(name, String(t), sep, same))) : text.map(String);

@@ -80,12 +80,9 @@ const run: Command = {
     const env = process.env;
     const parent = traceParent(values.traceparent, env);
     const timeout = values['export-timeout'];
-    let exporters;
-    try {
-      exporters = await createExporters(values.exporter ?? defaultExporters(env), values, env);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const exporters = await createExporters(values.exporter ?? defaultExporters(env), values, env).catch((err: Error) => {
+      throw new UsageError(err.message);
+    });
     const maxStringBytes = values['max-string'];
     const observer = new Observer({
       exporters,

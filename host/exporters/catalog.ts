@@ -63,11 +63,6 @@ export interface ExporterDeclaration<Options = unknown> {
   create(options: Options): Promise<TelemetryExporter | undefined>;
 }
 
-/** Declares an exporter, checking its flags' options against the options `create` takes. */
-function declare<Options>(declaration: ExporterDeclaration<Options>): ExporterDeclaration<Options> {
-  return declaration;
-}
-
 // Flags more than one exporter reads, declared once.
 const OUT = { type: 'string', arg: '<file>', exclusive: true, help: 'file for otlp-jsonl and perfetto (default: standard output for\notlp-jsonl, trace.json for perfetto)' } as const;
 const STATSD_URL = { type: 'string', arg: '<url>', help: 'udp://host:port for statsd and datadog metrics (default $DD_DOGSTATSD_URL\nor udp://127.0.0.1:8125)' } as const;
@@ -84,36 +79,34 @@ const OTLP_FLAGS = {
     choices: OTLP_PROTOCOLS,
   },
 } as const;
-const createOtlp = async (options: OtlpExporterOptions) => new (await import('./otlp.ts')).OtlpExporter(options);
+
+/** `otlp`, or `otlp` with a vendor's endpoint and key: `--exporter honeycomb` is `--exporter otlp --otlp-preset honeycomb`. */
+function otlp(summary: string, flags: ExporterDeclaration<OtlpExporterOptions>['flags'], preset?: PresetName): ExporterDeclaration<OtlpExporterOptions> {
+  return {
+    summary,
+    flags,
+    defaults: (env) => ({ env, preset }),
+    create: async (options) => new (await import('./otlp.ts')).OtlpExporter(options),
+  };
+}
 
 export const EXPORTERS: Readonly<Record<string, ExporterDeclaration>> = {
-  stdout: declare({
+  stdout: {
     summary: 'a tree per trace on stderr, coloured on a terminal',
     create: async () => new (await import('./stdout.ts')).StdoutExporter(),
-  }),
-  'otlp-jsonl': declare<OtlpJsonlOptions>({
+  },
+  'otlp-jsonl': {
     summary: 'OTLP/JSON lines, the Collector file format, to --out',
     flags: { out: { ...OUT, option: 'path' } },
     defaults: () => ({ path: '-' }),
     create: async (options) => new (await import('./otlp-jsonl.ts')).OtlpJsonlExporter(options),
+  } satisfies ExporterDeclaration<OtlpJsonlOptions>,
+  otlp: otlp('OTLP over HTTP/protobuf, HTTP/JSON or gRPC (reads OTEL_EXPORTER_OTLP_*)', {
+    ...OTLP_FLAGS,
+    'otlp-preset': { type: 'string', option: 'preset', arg: '<name>', help: `vendor endpoint and API-key header: ${PRESET_NAMES.join(', ')}`, choices: PRESET_NAMES },
   }),
-  otlp: declare<OtlpExporterOptions>({
-    summary: 'OTLP over HTTP/protobuf, HTTP/JSON or gRPC (reads OTEL_EXPORTER_OTLP_*)',
-    flags: {
-      ...OTLP_FLAGS,
-      'otlp-preset': { type: 'string', option: 'preset', arg: '<name>', help: `vendor endpoint and API-key header: ${PRESET_NAMES.join(', ')}`, choices: PRESET_NAMES },
-    },
-    defaults: (env) => ({ env }),
-    create: createOtlp,
-  }),
-  // `otlp` with a vendor's endpoint and key: `--exporter honeycomb` is `--exporter otlp --otlp-preset honeycomb`.
-  ...Object.fromEntries(
-    PRESET_NAMES.map((name) => [
-      name,
-      declare<OtlpExporterOptions>({ summary: `otlp with the ${name} preset`, flags: OTLP_FLAGS, defaults: (env) => ({ env, preset: name }), create: createOtlp }),
-    ]),
-  ),
-  datadog: declare<DatadogOptions>({
+  ...Object.fromEntries(PRESET_NAMES.map((name) => [name, otlp(`otlp with the ${name} preset`, OTLP_FLAGS, name)])),
+  datadog: {
     summary: 'the Datadog agent: spans, DogStatsD metrics, correlated logs (reads DD_*)',
     flags: {
       'dd-agent-url': { type: 'string', option: 'agentUrl', arg: '<url>', help: 'Datadog agent (default $DD_TRACE_AGENT_URL, $DD_AGENT_HOST:$DD_TRACE_AGENT_PORT)' },
@@ -124,13 +117,7 @@ export const EXPORTERS: Readonly<Record<string, ExporterDeclaration>> = {
         help: 'service of Datadog spans, metrics and logs (default $DD_SERVICE\nor default-wasm-service)',
       },
       'dd-trace-type': { type: 'string', option: 'traceType', arg: '<t>', help: 'web, db, cache or custom (default web)', choices: DATADOG_TRACE_TYPES },
-      'dd-tag': {
-        type: 'pairs',
-        sep: ':',
-        option: 'defaultTags',
-        arg: '<k:v>',
-        help: 'tag on every Datadog span, metric and log, repeatable (with $DD_TAGS)',
-      },
+      'dd-tag': { type: 'pairs', sep: ':', option: 'defaultTags', arg: '<k:v>', help: 'tag on every Datadog span, metric and log, repeatable (with $DD_TAGS)' },
       'dd-logs': {
         type: 'string',
         option: 'logs.path',
@@ -142,14 +129,14 @@ export const EXPORTERS: Readonly<Record<string, ExporterDeclaration>> = {
     },
     defaults: (env) => ({ env }),
     create: async (options) => new (await import('./datadog.ts')).DatadogExporter(options),
-  }),
-  zipkin: declare<ZipkinOptions>({
+  } satisfies ExporterDeclaration<DatadogOptions>,
+  zipkin: {
     summary: 'a Zipkin v2 collector, logs and metrics as annotations\n(reads OTEL_EXPORTER_ZIPKIN_ENDPOINT)',
     flags: { 'zipkin-url': { type: 'string', option: 'url', arg: '<url>', help: 'Zipkin v2 spans endpoint (default $OTEL_EXPORTER_ZIPKIN_ENDPOINT)' } },
     defaults: (env) => ({ env }),
     create: async (options) => new (await import('./zipkin.ts')).ZipkinExporter(options),
-  }),
-  statsd: declare<StatsdOptions>({
+  } satisfies ExporterDeclaration<ZipkinOptions>,
+  statsd: {
     summary: 'metrics over UDP to a statsd daemon or DogStatsD (reads DD_DOGSTATSD_URL)',
     flags: {
       'statsd-url': { ...STATSD_URL, option: 'url' },
@@ -158,14 +145,14 @@ export const EXPORTERS: Readonly<Record<string, ExporterDeclaration>> = {
     },
     defaults: (env) => ({ env }),
     create: async (options) => new (await import('./statsd.ts')).StatsdExporter(options),
-  }),
-  perfetto: declare<PerfettoOptions>({
+  } satisfies ExporterDeclaration<StatsdOptions>,
+  perfetto: {
     summary: 'a Chrome Trace Event file (--out, default trace.json): a flame chart\nin ui.perfetto.dev, chrome://tracing or speedscope',
     flags: { out: { ...OUT, option: 'path' } },
     defaults: () => ({ path: 'trace.json' }),
     create: async (options) => new (await import('./perfetto.ts')).PerfettoExporter(options),
-  }),
-  none: declare({ summary: 'nothing (the guest still runs under the host)', create: async () => undefined }),
+  } satisfies ExporterDeclaration<PerfettoOptions>,
+  none: { summary: 'nothing (the guest still runs under the host)', create: async () => undefined },
 };
 
 /** Every exporter's flags, each once (a shared one is the same flag for each exporter that reads it). */
@@ -205,23 +192,20 @@ export function defaultExporters(env: Env): string[] {
 }
 
 /**
- * The named exporters, in order, from the parsed flags. Every name and every option is checked
- * before any exporter's module is loaded, so a typo fails fast.
+ * The named exporters, in order, from the parsed flags. Every name is checked before any
+ * exporter's module is loaded, so a typo fails fast.
  */
 export async function createExporters(names: string[], values: FlagValues, env: Env): Promise<TelemetryExporter[]> {
-  const chosen = names.map((name) => {
-    const declaration = EXPORTERS[name];
-    if (declaration === undefined) throw new Error(`unknown exporter '${name}' (known: ${Object.keys(EXPORTERS).join(', ')})`);
-    return { name, declaration };
-  });
+  const unknown = names.find((name) => EXPORTERS[name] === undefined);
+  if (unknown !== undefined) throw new Error(`unknown exporter '${unknown}' (known: ${Object.keys(EXPORTERS).join(', ')})`);
   for (const [flag, spec] of Object.entries(EXPORTER_FLAGS)) {
-    const users = chosen.filter((c) => c.declaration.flags?.[flag] !== undefined).map((c) => c.name);
+    const users = names.filter((name) => EXPORTERS[name]!.flags?.[flag] !== undefined);
     if (spec.exclusive && values[flag] !== undefined && users.length > 1) throw new Error(`--${flag} is for one exporter, not ${users.join(' and ')}`);
   }
-  const exporters: TelemetryExporter[] = [];
-  for (const { declaration } of chosen) {
-    const exporter = await declaration.create(exporterOptions(declaration, values, env));
-    if (exporter) exporters.push(exporter);
+  const exporters = [];
+  for (const name of names) {
+    const declaration = EXPORTERS[name]!;
+    exporters.push(await declaration.create(exporterOptions(declaration, values, env)));
   }
-  return exporters;
+  return exporters.filter((exporter) => exporter !== undefined);
 }
