@@ -141,6 +141,7 @@ export const EXPORTERS: Readonly<Record<string, ExporterDeclaration>> = {
     flags: {
       'statsd-url': { ...STATSD_URL, option: 'url' },
       'statsd-dialect': { type: 'string', option: 'dialect', arg: '<d>', help: 'statsd or dogstatsd (default statsd)', choices: STATSD_DIALECTS },
+      'statsd-prefix': { type: 'string', option: 'prefix', arg: '<p>', help: 'prepended to every statsd metric name, with a dot' },
       'statsd-trace-tags': { ...STATSD_TRACE_TAGS, option: 'traceTags' },
     },
     defaults: (env) => ({ env }),
