@@ -13,12 +13,11 @@ type Values<F extends Flags> = { [K in keyof F]?: F[K] extends { choices: readon
 
 /** The flags given and the other arguments; a flag's text it does not take is a usage error. */
 export function parseFlags<const F extends Flags>(argv: string[], flags: F): { values: Values<F>; positionals: string[] } {
-  const table = Object.fromEntries(
-    Object.entries(flags).map(([name, { type }]) => {
-      const option = { type: type === 'boolean' ? 'boolean' : 'string', multiple: type === 'strings' || type === 'pairs' } as const;
-      return [name, option];
-    }),
-  );
+  // parseArgs knows strings and switches; the other types are strings, some given more than once.
+  const table: Record<string, { type: 'string' | 'boolean'; multiple: boolean }> = {};
+  for (const [name, { type }] of Object.entries(flags)) {
+    table[name] = { type: type === 'boolean' ? 'boolean' : 'string', multiple: type === 'strings' || type === 'pairs' };
+  }
   const { values, positionals } = parseCommandLine(argv, table, true);
   return { values: Object.fromEntries(Object.entries(values).map(([name, text]) => [name, value(name, flags[name]!, text!)])) as Values<F>, positionals };
 }

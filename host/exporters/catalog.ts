@@ -173,23 +173,18 @@ export function exporterOptions<Options>(declaration: ExporterDeclaration<Option
   return options as Options;
 }
 
+/** What the OTEL_*_EXPORTER settings name, as exporters here; the others (`none`, `prometheus`, …) are none. */
+const OTEL_EXPORTER_NAMES = new Map([['otlp', 'otlp'], ['zipkin', 'zipkin'], ['console', 'stdout']]);
+
 /**
  * The exporters to use when none are named: those OTEL_TRACES_EXPORTER, OTEL_LOGS_EXPORTER and
  * OTEL_METRICS_EXPORTER name (`otlp`, `zipkin`, `console` → stdout), else `stdout`.
  */
 export function defaultExporters(env: Env): string[] {
-  const names = new Set<string>();
-  let mentioned = false;
-  for (const signal of SIGNALS) {
-    for (const raw of (env[`OTEL_${signal.toUpperCase()}_EXPORTER`] ?? '').split(',')) {
-      const name = raw.trim();
-      if (name === '') continue;
-      mentioned = true;
-      if (name === 'otlp' || name === 'zipkin') names.add(name);
-      else if (name === 'console') names.add('stdout');
-    }
-  }
-  return mentioned ? [...names] : ['stdout'];
+  const settings = SIGNALS.map((signal) => env[`OTEL_${signal.toUpperCase()}_EXPORTER`] ?? '');
+  const named = settings.flatMap((setting) => setting.split(',')).map((name) => name.trim()).filter((name) => name !== '');
+  if (named.length === 0) return ['stdout'];
+  return [...new Set(named.flatMap((name) => OTEL_EXPORTER_NAMES.get(name) ?? []))];
 }
 
 /**
