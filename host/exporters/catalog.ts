@@ -160,7 +160,7 @@ export const EXPORTERS: Readonly<Record<string, ExporterDeclaration>> = {
 export const EXPORTER_FLAGS: Readonly<Record<string, Flag>> = Object.assign({}, ...Object.values(EXPORTERS).map((e) => e.flags));
 
 /** An exporter's typed options: its defaults, then the value of each of its flags given, at the option the flag names. */
-export function exporterOptions<Options>(declaration: ExporterDeclaration<Options>, values: FlagValues, env: Env): Options {
+function exporterOptions<Options>(declaration: ExporterDeclaration<Options>, values: FlagValues, env: Env): Options {
   const options: Record<string, unknown> = { ...declaration.defaults?.(env) };
   for (const [name, flag] of Object.entries(declaration.flags ?? {})) {
     if (values[name] === undefined || flag.option === undefined) continue;
@@ -192,7 +192,7 @@ export function defaultExporters(env: Env): string[] {
  * exporter's module is loaded, so a typo fails fast.
  */
 export async function createExporters(names: string[], values: FlagValues, env: Env): Promise<TelemetryExporter[]> {
-  const unknown = names.find((name) => EXPORTERS[name] === undefined);
+  const unknown = names.find((name) => !Object.hasOwn(EXPORTERS, name));
   if (unknown !== undefined) throw new Error(`unknown exporter '${unknown}' (known: ${Object.keys(EXPORTERS).join(', ')})`);
   for (const [flag, spec] of Object.entries(EXPORTER_FLAGS)) {
     const users = names.filter((name) => EXPORTERS[name]!.flags?.[flag] !== undefined);
