@@ -1,8 +1,7 @@
 import { Observer, DEFAULT_SERVICE_NAME } from '../observer.ts';
-import { CLOCK_MODES, type ClockMode } from '../abi/imports.ts';
-import { createExporters, defaultExporters, EXPORTERS } from '../exporters/registry.ts';
+import { CLOCK_MODES } from '../abi/imports.ts';
+import { createExporters, defaultExporters, EXPORTER_FLAGS, EXPORTERS, type Flag } from '../exporters/catalog.ts';
 import { resourceAttributesFromEnv } from '../exporters/otel/config.ts';
-import { splitPair, text, texts, type Flag } from '../exporters/flags.ts';
 import { parseTraceparent } from '../trace/parent.ts';
 import { loadModule } from '../node/wasi.ts';
 import { WRITE_ERROR_EXIT_CODE } from '../exporters/exporter.ts';
@@ -10,27 +9,26 @@ import { runInGuestThread, SignalWatch, SIGNAL_EXIT_CODES, startGuestThread } fr
 import { loadDemangler } from '../node/demangle.ts';
 import { loadWasm } from '../node/load.ts';
 import { dynamicJavyNamespace } from '../javy/plugin.ts';
-import { UsageError, parseCommandLine, type Command } from './command.ts';
-import { checkChoices, column, flagUsage, parserOptions } from './options.ts';
+import { UsageError, type Command } from './command.ts';
+import { column, flagUsage, parseFlags } from './options.ts';
 
 /** Exit code for a guest that trapped, as shells report an abort. */
 export const TRAP_EXIT_CODE = 134;
 
 /** The flags of `run` itself; each exporter's are in its declaration. */
-const RUN_FLAGS: Readonly<Record<string, Flag>> = {
+const RUN_FLAGS = {
   exporter: {
-    type: 'string',
-    multiple: true,
+    type: 'strings',
     arg: '<name>',
     help: 'where telemetry goes, repeatable (below; default: what\nOTEL_{TRACES,LOGS,METRICS}_EXPORTER name, else stdout)',
   },
   traceparent: { type: 'string', arg: '<tp>', help: 'W3C traceparent: guest spans join that trace (default $TRACEPARENT)' },
   'export-timeout': {
-    type: 'string',
+    type: 'number',
     arg: '<s>',
     help: 'one deadline for the final flush of every exporter, retries included\n(default $OTEL_EXPORTER_OTLP_TIMEOUT ms, else 10 s)',
   },
-  'min-span-us': { type: 'string', arg: '<n>', help: 'drop function spans shorter than n µs (default 20; manual spans are kept)' },
+  'min-span-us': { type: 'number', arg: '<n>', help: 'drop function spans shorter than n µs (default 20; manual spans are kept)' },
   service: { type: 'string', arg: '<name>', help: `service.name of the telemetry (default $OTEL_SERVICE_NAME or ${DEFAULT_SERVICE_NAME})` },
   invoke: { type: 'string', arg: '<export>', help: 'call this export (after _initialize) instead of _start, then\n__wasm_call_dtors if the module exports it' },
   'javy-plugin': {
@@ -38,20 +36,16 @@ const RUN_FLAGS: Readonly<Record<string, Flag>> = {
     arg: '<wasm>',
     help: 'the Javy plugin a dynamically linked Javy module (javy build -C dynamic)\nimports QuickJS from (javy emit-plugin, or the plugin after javy-link)',
   },
-  env: { type: 'string', multiple: true, arg: 'KEY=VALUE', help: 'environment variable for the guest, repeatable' },
-  dir: { type: 'string', multiple: true, arg: '<guest>[:<host>]', help: 'preopen a host directory for the guest, repeatable' },
-  'max-string': { type: 'string', arg: '<bytes>', help: 'longest guest string read (default 65536)' },
+  env: { type: 'pairs', sep: '=', arg: 'KEY=VALUE', help: 'environment variable for the guest, repeatable' },
+  dir: { type: 'pairs', sep: ':', same: true, arg: '<guest>[:<host>]', help: 'preopen a host directory for the guest, repeatable' },
+  'max-string': { type: 'number', arg: '<bytes>', help: 'longest guest string read (default 65536)' },
   clock: {
     type: 'string',
     arg: '<mode>',
     help: "precise (default): every event reads the clock; coarse: logs, metrics, tags and\nmemory growth take the time of the last span event (guests that log in tight loops)",
     choices: CLOCK_MODES,
   },
-};
-
-/** Every exporter's flags, each once (shared ones are one declaration). */
-const EXPORTER_FLAGS: Readonly<Record<string, Flag>> = Object.assign({}, ...Object.values(EXPORTERS).map((e) => e.flags ?? {}));
-const FLAGS = { ...RUN_FLAGS, ...EXPORTER_FLAGS };
+} as const satisfies Readonly<Record<string, Flag>>;
 
 const usage = [
   'usage: wasm-observe run <module.wasm|module.wat> [options] [-- guest args…]',
@@ -76,9 +70,7 @@ const run: Command = {
   summary: 'Run a Wasm module under the host and export its telemetry.',
   usage,
   async run(argv) {
-    const { values, positionals } = parseCommandLine(argv, parserOptions(FLAGS), true);
-    checkChoices(values, FLAGS);
-    const flag = (name: string) => text(values, name);
+    const { values, positionals } = parseFlags(argv, { ...EXPORTER_FLAGS, ...RUN_FLAGS });
     const [path, ...guestArgs] = positionals;
     if (path === undefined) throw new UsageError('missing <module.wasm>');
     // The guest thread loads its code while this one loads the exporters and compiles the guest.
@@ -86,26 +78,23 @@ const run: Command = {
     // From here on a signal stops the guest and still flushes its telemetry.
     const signals = new SignalWatch();
     const env = process.env;
-    const parent = traceParent(flag('traceparent'), env);
-    const timeout = number(flag('export-timeout'), '--export-timeout');
-    let exporters;
-    try {
-      exporters = await createExporters(texts(values, 'exporter') ?? defaultExporters(env), values, env);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const maxStringBytes = number(flag('max-string'), '--max-string');
+    const parent = traceParent(values.traceparent, env);
+    const timeout = values['export-timeout'];
+    const exporters = await createExporters(values.exporter ?? defaultExporters(env), values, env).catch((err: Error) => {
+      throw new UsageError(err.message);
+    });
+    const maxStringBytes = values['max-string'];
     const observer = new Observer({
       exporters,
-      serviceName: flag('service') ?? env.OTEL_SERVICE_NAME ?? DEFAULT_SERVICE_NAME,
+      serviceName: values.service ?? env.OTEL_SERVICE_NAME ?? DEFAULT_SERVICE_NAME,
       resourceAttributes: resourceAttributesFromEnv(env),
-      minSpanDurationMicros: number(flag('min-span-us'), '--min-span-us') ?? 20,
+      minSpanDurationMicros: values['min-span-us'] ?? 20,
       maxStringBytes,
       exportTimeoutMillis: timeout === undefined ? exportTimeout(env) : timeout * 1000,
       demangle: await loadDemangler(),
     });
     const bytes = await loadWasm(path);
-    const plugin = flag('javy-plugin');
+    const plugin = values['javy-plugin'];
     const namespace = plugin === undefined ? dynamicJavyNamespace(bytes) : undefined;
     if (namespace !== undefined) {
       throw new UsageError(`${path} is a dynamically linked Javy module (it imports QuickJS from '${namespace}'): pass --javy-plugin <plugin.wasm>`);
@@ -117,15 +106,15 @@ const run: Command = {
       {
         observer,
         programName,
-        traceName: flag('invoke') ? `invoke ${flag('invoke')}` : `run ${programName}`,
+        traceName: values.invoke ? `invoke ${values.invoke}` : `run ${programName}`,
         parent,
         args: guestArgs,
-        invoke: flag('invoke'),
+        invoke: values.invoke,
         javyPlugin: plugin === undefined ? undefined : await loadModule(plugin),
-        env: Object.fromEntries((texts(values, 'env') ?? []).map(pair('=', '--env'))),
-        preopens: Object.fromEntries((texts(values, 'dir') ?? []).map((d) => (d.includes(':') ? pair(':', '--dir')(d) : [d, d]))),
+        env: values.env,
+        preopens: values.dir,
         maxStringBytes,
-        clock: flag('clock') as ClockMode | undefined,
+        clock: values.clock,
       },
       signals,
     );
@@ -156,23 +145,6 @@ function traceParent(flag: string | undefined, env: NodeJS.ProcessEnv) {
   if (parent === undefined && flag !== undefined) throw new UsageError(`--traceparent is not a W3C traceparent: '${flag}'`);
   if (parent === undefined) process.stderr.write(`wasm-observe: ignoring malformed TRACEPARENT '${text}'\n`);
   return parent;
-}
-
-function number(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} takes a non-negative number, not '${text}'`);
-  return n;
-}
-
-function pair(sep: string, flag: string): (text: string) => [string, string] {
-  return (text) => {
-    try {
-      return splitPair(text, sep, flag);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-  };
 }
 
 /** Without --export-timeout, OTEL_EXPORTER_OTLP_TIMEOUT bounds the whole final flush too (else the Observer's default). */

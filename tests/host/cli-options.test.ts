@@ -4,13 +4,14 @@
  * deadline for the whole final flush.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { EXPORTERS } from '../../host/exporters/registry.ts';
+import { EXPORTERS } from '../../host/exporters/catalog.ts';
 
 const DEMO = 'examples/wat/demo.wat';
 const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/wasm-observe.js', ...args], { encoding: 'utf8' });
@@ -70,6 +71,22 @@ describe('options declared by each exporter', () => {
     const logs = run.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
     expect(logs.length).toBe(3);
     expect(new Set(logs.map((l) => l.service))).toEqual(new Set(['checkout']));
+  });
+
+  it('a flag added to the catalog reaches its exporter: --statsd-prefix prefixes every metric sent over UDP', async () => {
+    const socket = createSocket('udp4');
+    const packets: string[] = [];
+    socket.on('message', (msg) => packets.push(msg.toString()));
+    await new Promise<void>((ready) => socket.bind(0, '127.0.0.1', ready));
+    try {
+      const url = `udp://127.0.0.1:${socket.address().port}`;
+      const child = spawn(process.execPath, ['bin/wasm-observe.js', 'run', DEMO, '--exporter', 'statsd', '--statsd-url', url, '--statsd-prefix', 'app'], { stdio: 'ignore' });
+      expect(await new Promise((done) => child.on('close', done))).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(packets.flatMap((p) => p.split('\n'))).toEqual(['app.requests:1|c|#route:greet', 'app.render.time:3.5|ms']);
+    } finally {
+      socket.close();
+    }
   });
 
   it('--export-timeout bounds the whole final flush against a backend that never answers', async () => {
