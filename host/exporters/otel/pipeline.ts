@@ -14,8 +14,6 @@ import { Delivery, Tally, type BatchOptions, type Destination } from '../deliver
 import type { RetryPolicy } from '../retry.ts';
 import { OtelMetrics } from './metrics.ts';
 
-export { DEFAULT_BATCH, type BatchOptions } from '../delivery.ts';
-
 export interface OtelPipelineOptions {
   /** Name in reports (`otlp`, `otlp-http`, …). */
   name: string;
@@ -47,7 +45,7 @@ export function otelDestination(options: OtelPipelineOptions): Destination {
     aggregate: metrics && {
       aggregator: new OtelMetrics(tally),
       send: async (batch: ResourceMetrics[]) => {
-        for (const resourceMetrics of batch) await outcome((done) => metrics.export(resourceMetrics, done));
+        for (const resourceMetrics of batch) await exportVia(metrics)(resourceMetrics);
       },
       weight: dataPoints,
       retry: false,
@@ -58,12 +56,9 @@ export function otelDestination(options: OtelPipelineOptions): Destination {
 }
 
 /** An OpenTelemetry exporter's callback-style `export` as a promise that rejects with its error. */
-export function exportVia<T>(exporter: { export(items: T[], done: (result: ExportResult) => void): void }): (batch: T[]) => Promise<void> {
-  return (batch) => outcome((done) => exporter.export(batch, done));
-}
-
-function outcome(call: (done: (result: ExportResult) => void) => void): Promise<void> {
-  return new Promise((resolve, reject) => call((result) => (result.code === 0 ? resolve() : reject(result.error ?? new Error('export failed')))));
+export function exportVia<T>(exporter: { export(items: T, done: (result: ExportResult) => void): void }): (items: T) => Promise<void> {
+  return (items) =>
+    new Promise((resolve, reject) => exporter.export(items, (result) => (result.code === 0 ? resolve() : reject(result.error ?? new Error('export failed')))));
 }
 
 function dataPoints(resourceMetrics: ResourceMetrics): number {
