@@ -29,28 +29,14 @@ import { createLegacyOtlpBrowserExportDelegate } from '@opentelemetry/otlp-expor
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import type { BatchOptions } from './delivery.ts';
 import { OtelPipeline } from './otel/pipeline.ts';
-import { resolveOtlp, SIGNALS, type Signal } from './otel/config.ts';
+import { resolveOtlp, SIGNALS, type OtlpOptions, type Signal } from './otel/config.ts';
 
 export type OtlpHttpSignal = Signal;
 
-export interface OtlpHttpExporterOptions {
-  /** Base endpoint; `/v1/<signal>` is appended. Default `http://localhost:4318`. */
-  endpoint?: string;
-  /** Full per-signal URLs, used as given. */
-  endpoints?: Partial<Record<OtlpHttpSignal, string>>;
+export interface OtlpHttpExporterOptions extends Omit<OtlpOptions, 'protocol' | 'preset'> {
   /** `http/json` (the default: what collectors accept from pages) or `http/protobuf`. */
   protocol?: 'http/json' | 'http/protobuf';
-  /** Sent with every request (an API key, for example). */
-  headers?: Record<string, string>;
-  /** Per request. Default 10 000 ms. */
-  timeoutMillis?: number;
-  /** Signals to send. Default all three. */
-  signals?: OtlpHttpSignal[];
-  batch?: BatchOptions;
-  /** How often aggregated metrics are pushed; they are also pushed on forceFlush. Default 60 000 ms. */
-  metricIntervalMs?: number;
 }
 
 export class OtlpHttpExporter extends OtelPipeline {

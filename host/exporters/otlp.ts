@@ -18,15 +18,14 @@ import { OTLPLogExporter as JsonLogs } from '@opentelemetry/exporter-logs-otlp-h
 import { OTLPMetricExporter as ProtoMetrics } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPMetricExporter as JsonMetrics } from '@opentelemetry/exporter-metrics-otlp-http';
 import type { OTLPTraceExporter as GrpcTraces } from '@opentelemetry/exporter-trace-otlp-grpc';
-import type { BatchOptions } from './delivery.ts';
 import { OtelPipeline } from './otel/pipeline.ts';
 import { resolveOtlp, type OtlpOptions, type OtlpSignalConfig } from './otel/config.ts';
 
 export interface OtlpExporterOptions extends OtlpOptions {
-  batch?: BatchOptions;
-  /** Default: OTEL_METRIC_EXPORT_INTERVAL, else 60 000 ms. */
-  metricIntervalMs?: number;
-  /** Where to read the standard variables. Default `process.env`. */
+  /**
+   * Where to read the standard variables, for what the options leave unset: OTEL_EXPORTER_OTLP_[<SIGNAL>_]ENDPOINT,
+   * _PROTOCOL, _HEADERS, _TIMEOUT and _COMPRESSION, OTEL_<SIGNAL>_EXPORTER and OTEL_METRIC_EXPORT_INTERVAL. Default `process.env`.
+   */
   env?: Record<string, string | undefined>;
 }
 
