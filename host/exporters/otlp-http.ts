@@ -26,9 +26,6 @@ import {
 } from '@opentelemetry/otlp-transformer';
 import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
 import { createLegacyOtlpBrowserExportDelegate } from '@opentelemetry/otlp-exporter-base/browser-http';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { OtelPipeline } from './otel/pipeline.ts';
 import { resolveOtlp, SIGNALS, type OtlpOptions, type Signal } from './otel/config.ts';
 
@@ -54,9 +51,9 @@ export class OtlpHttpExporter extends OtelPipeline {
       const delegate = createLegacyOtlpBrowserExportDelegate({ url, headers, timeoutMillis }, serializer, component, helper, undefined, `v1/${signal}`, contentType);
       return new OTLPExporterBase(delegate);
     };
-    const spans = make<ReadableSpan[]>('traces', json ? JsonTraceSerializer : ProtobufTraceSerializer, TraceExporterMetricsHelper, 'otlp_http_span_exporter');
-    const logs = make<ReadableLogRecord[]>('logs', json ? JsonLogsSerializer : ProtobufLogsSerializer, LogsExporterMetricsHelper, 'otlp_http_log_exporter');
-    const metrics = make<ResourceMetrics>('metrics', json ? JsonMetricsSerializer : ProtobufMetricsSerializer, MetricsExporterMetricsHelper, 'otlp_http_metric_exporter');
+    const spans = make('traces', json ? JsonTraceSerializer : ProtobufTraceSerializer, TraceExporterMetricsHelper, 'otlp_http_span_exporter');
+    const logs = make('logs', json ? JsonLogsSerializer : ProtobufLogsSerializer, LogsExporterMetricsHelper, 'otlp_http_log_exporter');
+    const metrics = make('metrics', json ? JsonMetricsSerializer : ProtobufMetricsSerializer, MetricsExporterMetricsHelper, 'otlp_http_metric_exporter');
     super({ name: 'otlp-http', spans, logs, metrics, batch: options.batch, metricIntervalMs: options.metricIntervalMs });
     for (const signal of SIGNALS) if (config[signal]) this.urls[signal] = config[signal].url;
   }

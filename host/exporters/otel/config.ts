@@ -47,8 +47,10 @@ type Env = Record<string, string | undefined>;
 export function resolveOtlp(options: OtlpOptions, env: Env): Record<Signal, OtlpSignalConfig | undefined> {
   const preset = options.preset === undefined ? undefined : PRESETS[options.preset](env);
   const resolve = (signal: Signal): OtlpSignalConfig | undefined => {
-    if (!(options.signals ? options.signals.includes(signal) : exporterSelected(env, signal, 'otlp'))) return undefined;
     const S = signal.toUpperCase();
+    // Unless the options name the signals, those whose OTEL_<SIGNAL>_EXPORTER list is unset or names `otlp`.
+    const selected = nonEmpty(env[`OTEL_${S}_EXPORTER`])?.split(',').map((name) => name.trim());
+    if (!(options.signals?.includes(signal) ?? (selected === undefined || selected.includes('otlp')))) return undefined;
     const read = (name: string): string | undefined => nonEmpty(env[`OTEL_EXPORTER_OTLP_${S}_${name}`]) ?? nonEmpty(env[`OTEL_EXPORTER_OTLP_${name}`]);
     const protocol = options.protocol ?? protocolFrom(read('PROTOCOL'));
     const base = options.endpoint ?? preset?.endpoint;
@@ -67,12 +69,6 @@ export function resolveOtlp(options: OtlpOptions, env: Env): Record<Signal, Otlp
     return { protocol, url, headers, timeoutMillis: timeout > 0 ? timeout : 10_000, compression: read('COMPRESSION') === 'gzip' ? 'gzip' : 'none' };
   };
   return { traces: resolve('traces'), logs: resolve('logs'), metrics: resolve('metrics') };
-}
-
-/** Whether OTEL_<SIGNAL>_EXPORTER (a comma-separated list) is unset or names `name`. */
-function exporterSelected(env: Env, signal: Signal, name: string): boolean {
-  const value = nonEmpty(env[`OTEL_${signal.toUpperCase()}_EXPORTER`]);
-  return value === undefined || value.split(',').some((v) => v.trim() === name);
 }
 
 function protocolFrom(value: string | undefined): OtlpProtocol {

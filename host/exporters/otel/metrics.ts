@@ -36,9 +36,6 @@ interface MeterEntry {
 
 const SCOPE = 'wasm-observe';
 
-/** The one key for an external provider, whatever the guest's resource. */
-const EXTERNAL = {} as Resource;
-
 /** Upper bound on distinct series kept for gauge deltas and sets. */
 const MAX_SERIES = 10_000;
 /**
@@ -48,7 +45,8 @@ const MAX_SERIES = 10_000;
 const MAX_INSTRUMENTS = 1000;
 
 export class OtelMetrics {
-  private readonly providers = new Map<Resource, MeterEntry>();
+  /** By guest resource; one entry, under undefined, for an embedding program's provider. */
+  private readonly providers = new Map<Resource | undefined, MeterEntry>();
   private readonly gauges = new Map<string, number>();
   /** Members of each set series seen since the last export. */
   private readonly sets = new Map<string, Set<string>>();
@@ -134,7 +132,7 @@ export class OtelMetrics {
   }
 
   private meterFor(resource: Resource): MeterEntry {
-    const key = this.meterProvider ? EXTERNAL : resource;
+    const key = this.meterProvider ? undefined : resource;
     let entry = this.providers.get(key);
     if (entry === undefined) {
       const reader = this.meterProvider ? undefined : new OnDemandReader();

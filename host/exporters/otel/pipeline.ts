@@ -10,7 +10,7 @@ import type { ExportResult } from '@opentelemetry/core';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { Delivery, Tally, type BatchOptions, type Destination } from '../delivery.ts';
+import { Delivery, Tally, type BatchOptions } from '../delivery.ts';
 import type { RetryPolicy } from '../retry.ts';
 import { OtelMetrics } from './metrics.ts';
 
@@ -29,30 +29,26 @@ export interface OtelPipelineOptions {
 
 export class OtelPipeline extends Delivery {
   constructor(options: OtelPipelineOptions) {
-    super(otelDestination(options));
-  }
-}
-
-export function otelDestination(options: OtelPipelineOptions): Destination {
-  const { spans, logs, metrics, batch } = options;
-  const retry = options.retry ?? false;
-  const tally = new Tally();
-  return {
-    name: options.name,
-    tally,
-    spans: spans && { send: exportVia(spans), batch, retry },
-    logs: logs && { send: exportVia(logs), batch, retry },
-    aggregate: metrics && {
-      aggregator: new OtelMetrics(tally),
-      send: async (batch: ResourceMetrics[]) => {
-        for (const resourceMetrics of batch) await exportVia(metrics)(resourceMetrics);
+    const { spans, logs, metrics, batch } = options;
+    const retry = options.retry ?? false;
+    const tally = new Tally();
+    super({
+      name: options.name,
+      tally,
+      spans: spans && { send: exportVia(spans), batch, retry },
+      logs: logs && { send: exportVia(logs), batch, retry },
+      aggregate: metrics && {
+        aggregator: new OtelMetrics(tally),
+        send: async (batch: ResourceMetrics[]) => {
+          for (const resourceMetrics of batch) await exportVia(metrics)(resourceMetrics);
+        },
+        weight: dataPoints,
+        retry: false,
+        intervalMs: options.metricIntervalMs ?? 60_000,
       },
-      weight: dataPoints,
-      retry: false,
-      intervalMs: options.metricIntervalMs ?? 60_000,
-    },
-    close: () => Promise.allSettled([spans?.shutdown(), logs?.shutdown(), metrics?.shutdown()]).then(() => {}),
-  };
+      close: () => Promise.allSettled([spans?.shutdown(), logs?.shutdown(), metrics?.shutdown()]).then(() => {}),
+    });
+  }
 }
 
 /** An OpenTelemetry exporter's callback-style `export` as a promise that rejects with its error. */
