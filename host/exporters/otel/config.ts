@@ -66,7 +66,8 @@ export function resolveOtlp(options: OtlpOptions, env: Env): Record<Signal, Otlp
       ...options.headers,
     };
     const timeout = options.timeoutMillis ?? Number(read('TIMEOUT') ?? 10_000);
-    return { protocol, url, headers, timeoutMillis: timeout > 0 ? timeout : 10_000, compression: read('COMPRESSION') === 'gzip' ? 'gzip' : 'none' };
+    const compression = read('COMPRESSION') === 'gzip' ? 'gzip' : 'none';
+    return { protocol, url, headers, timeoutMillis: timeout > 0 ? timeout : 10_000, compression };
   };
   return { traces: resolve('traces'), logs: resolve('logs'), metrics: resolve('metrics') };
 }
@@ -79,8 +80,7 @@ function protocolFrom(value: string | undefined): OtlpProtocol {
 
 /** HTTP endpoints get the signal path; gRPC takes the base endpoint as it is. */
 function signalUrl(base: string, signal: Signal, protocol: OtlpProtocol): string {
-  if (protocol === 'grpc') return base;
-  return `${base.replace(/\/+$/, '')}/v1/${signal}`;
+  return protocol === 'grpc' ? base : `${base.replace(/\/+$/, '')}/v1/${signal}`;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -12,7 +12,7 @@
  * `#tags` become data-point attributes by the tag rule. A negative `ms`, `h` or `d` value cannot
  * be recorded (OpenTelemetry histograms refuse them) and is counted as dropped.
  */
-import type { Attributes, Counter, Gauge, Histogram, Meter, MeterProvider as ApiMeterProvider, UpDownCounter } from '@opentelemetry/api';
+import type { Attributes, Gauge, Histogram, Meter, MeterProvider as ApiMeterProvider, UpDownCounter } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { addTag, attributeMap } from '../../trace/tags.ts';
@@ -25,13 +25,12 @@ class OnDemandReader extends MetricReader {
   protected override async onForceFlush(): Promise<void> {}
 }
 
-type Instrument = Counter | UpDownCounter | Gauge | Histogram;
 interface MeterEntry {
   /** Undefined when recording into an embedding program's provider: its readers collect. */
   reader: OnDemandReader | undefined;
   meter: Meter;
   /** One instrument per (statsd kind, name). */
-  instruments: Map<string, Instrument>;
+  instruments: Map<string, UpDownCounter | Gauge | Histogram>;
 }
 
 const SCOPE = 'wasm-observe';

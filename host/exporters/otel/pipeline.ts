@@ -58,7 +58,5 @@ export function exportVia<T>(exporter: { export(items: T, done: (result: ExportR
 }
 
 function dataPoints(resourceMetrics: ResourceMetrics): number {
-  let n = 0;
-  for (const scope of resourceMetrics.scopeMetrics) for (const metric of scope.metrics) n += metric.dataPoints.length;
-  return n;
+  return resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).reduce((n, metric) => n + metric.dataPoints.length, 0);
 }
