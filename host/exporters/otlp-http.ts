@@ -42,8 +42,9 @@ export class OtlpHttpExporter extends OtelPipeline {
 
   constructor(options: OtlpHttpExporterOptions = {}) {
     // Resolved as `OtlpExporter` resolves its options, from an empty environment.
-    const config = resolveOtlp({ ...options, protocol: options.protocol ?? 'http/json' }, {});
-    const json = options.protocol !== 'http/protobuf';
+    const protocol = options.protocol ?? 'http/json';
+    const config = resolveOtlp({ ...options, protocol }, {});
+    const json = protocol === 'http/json';
     const make = <T>(signal: OtlpHttpSignal, serializer: ISerializer<T, unknown>, helper: IExporterMetricsHelper<T>, component: string) => {
       if (config[signal] === undefined) return undefined;
       const { url, headers, timeoutMillis } = config[signal];
