@@ -5,7 +5,7 @@
  * embedding program can configure two exporters differently in one process.
  */
 import { parseKeyPairsIntoRecord } from '@opentelemetry/core';
-import type { BatchOptions } from '../delivery.ts';
+import type { OtelPipelineOptions } from './pipeline.ts';
 
 export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
 export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
@@ -22,7 +22,7 @@ export interface OtlpSignalConfig {
 }
 
 /** An OTLP exporter's options. `OtlpExporter` reads what they leave unset from the standard variables (see its `env`). */
-export interface OtlpOptions {
+export interface OtlpOptions extends Pick<OtelPipelineOptions, 'batch' | 'metricIntervalMs'> {
   /** Base endpoint; `/v1/<signal>` is appended for HTTP. Default `http://localhost:4318` (4317 for gRPC). */
   endpoint?: string;
   /** Full per-signal URLs, used as given. */
@@ -37,9 +37,6 @@ export interface OtlpOptions {
   signals?: Signal[];
   /** A vendor's endpoint and auth header, filled from its env variables. */
   preset?: PresetName;
-  batch?: BatchOptions;
-  /** How often aggregated metrics are pushed; they are also pushed on forceFlush. Default 60 000 ms. */
-  metricIntervalMs?: number;
 }
 
 type Env = Record<string, string | undefined>;
