@@ -4,7 +4,7 @@
  * serialized by the official `@opentelemetry/otlp-transformer`. Lines are written synchronously
  * (see {@link LineWriter}) when a trace ends and whenever a batch fills, metrics at every flush,
  * so a long invocation never holds more than one batch and the file is valid line by line at
- * every moment. After a write error the rest is dropped and counted, in `stats().writeError`.
+ * every moment. After a write error the rest is dropped and counted; the error is in `stats().writeError`.
  */
 import { JsonLogsSerializer, JsonMetricsSerializer, JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
