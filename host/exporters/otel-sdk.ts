@@ -14,7 +14,6 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { LogRecordProcessor, ReadableLogRecord, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
-import type { AnyValue, LogAttributes, LogBody, SeverityNumber } from '@opentelemetry/api-logs';
 import type { GuestMetric } from '../trace/model.ts';
 import { Delivery, IN_PLACE, Tally } from './delivery.ts';
 import { OtelMetrics } from './otel/metrics.ts';
@@ -37,9 +36,9 @@ export class OtelSdkExporter extends Delivery {
     super({
       name: 'otel-sdk',
       tally,
-      spans: spans.length === 0 ? undefined : { send: (batch: ReadableSpan[]) => batch.forEach((span) => spans.forEach((p) => p.onEnd(span))), batch },
-      logs: logs.length === 0 ? undefined : { send: (batch: ReadableLogRecord[]) => batch.forEach((r) => logs.forEach((p) => p.onEmit(new LogRecordView(r)))), batch },
-      metrics: metrics && { send: (batch: GuestMetric[]) => batch.forEach((m) => metrics.record(m)), batch },
+      spans: spans.length === 0 ? undefined : { send: (items: ReadableSpan[]) => items.forEach((span) => spans.forEach((p) => p.onEnd(span))), batch },
+      logs: logs.length === 0 ? undefined : { send: (items: ReadableLogRecord[]) => items.forEach((r) => logs.forEach((p) => p.onEmit(writableCopy(r)))), batch },
+      metrics: metrics && { send: (items: GuestMetric[]) => items.forEach((m) => metrics.record(m)), batch },
       // Flushed, never shut down: the processors and provider belong to the program.
       flush: () => Promise.all(processors.map((p) => p.forceFlush().catch(() => {}))).then(() => {}),
     });
@@ -48,57 +47,23 @@ export class OtelSdkExporter extends Delivery {
 
 /**
  * The builder's records are read-only; the log processor's interface also has setters (for
- * processors that enrich records). This view lets those write to a copy, never to the original.
+ * processors that enrich records). Each processor call gets a copy to write to, never the original.
  */
-class LogRecordView implements ReadWriteLogRecord {
-  hrTime;
-  hrTimeObserved;
-  spanContext;
-  readonly resource;
-  readonly instrumentationScope;
-  readonly attributes: LogAttributes;
-  severityText?: string;
-  severityNumber?: SeverityNumber;
-  body?: LogBody;
-  eventName?: string;
-  droppedAttributesCount: number;
-
-  constructor(record: ReadableLogRecord) {
-    this.hrTime = record.hrTime;
-    this.hrTimeObserved = record.hrTimeObserved;
-    this.spanContext = record.spanContext;
-    this.resource = record.resource;
-    this.instrumentationScope = record.instrumentationScope;
-    this.attributes = { ...record.attributes };
-    this.severityText = record.severityText;
-    this.severityNumber = record.severityNumber;
-    this.body = record.body;
-    this.eventName = record.eventName;
-    this.droppedAttributesCount = record.droppedAttributesCount;
-  }
-
-  setAttribute(key: string, value?: AnyValue): this {
-    if (value !== undefined) this.attributes[key] = value;
-    return this;
-  }
-  setAttributes(attributes: LogAttributes): this {
-    Object.assign(this.attributes, attributes);
-    return this;
-  }
-  setBody(body: LogBody): this {
-    this.body = body;
-    return this;
-  }
-  setEventName(eventName: string): this {
-    this.eventName = eventName;
-    return this;
-  }
-  setSeverityNumber(severityNumber: SeverityNumber): this {
-    this.severityNumber = severityNumber;
-    return this;
-  }
-  setSeverityText(severityText: string): this {
-    this.severityText = severityText;
-    return this;
-  }
+function writableCopy(record: ReadableLogRecord): ReadWriteLogRecord {
+  const { hrTime, hrTimeObserved, spanContext, resource, instrumentationScope, severityText, severityNumber, body, eventName, droppedAttributesCount } = record;
+  const attributes = { ...record.attributes };
+  const set = (fields: Partial<ReadWriteLogRecord>) => Object.assign(copy, fields);
+  const copy: ReadWriteLogRecord = {
+    hrTime, hrTimeObserved, spanContext, resource, instrumentationScope, attributes, severityText, severityNumber, body, eventName, droppedAttributesCount,
+    setAttribute: (key, value) => (value === undefined ? copy : copy.setAttributes({ [key]: value })),
+    setAttributes: (more) => {
+      Object.assign(attributes, more);
+      return copy;
+    },
+    setBody: (body) => set({ body }),
+    setEventName: (eventName) => set({ eventName }),
+    setSeverityNumber: (severityNumber) => set({ severityNumber }),
+    setSeverityText: (severityText) => set({ severityText }),
+  };
+  return copy;
 }

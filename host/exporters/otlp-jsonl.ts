@@ -1,10 +1,10 @@
 /**
  * `otlp-jsonl`: the OpenTelemetry Collector's file format. Each line is one OTLP/JSON
  * `ExportTraceServiceRequest`, `ExportLogsServiceRequest` or `ExportMetricsServiceRequest`,
- * serialized by the official `@opentelemetry/otlp-transformer`. Lines are written when a trace
- * ends and whenever a batch fills, synchronously (metrics at every flush) (see {@link LineWriter}), so a long invocation
- * never holds more than one batch and the file is valid line by line at every moment. After a
- * write error the rest is dropped and counted, and the error is in `stats().writeError`.
+ * serialized by the official `@opentelemetry/otlp-transformer`. Lines are written synchronously
+ * (see {@link LineWriter}) when a trace ends and whenever a batch fills, metrics at every flush,
+ * so a long invocation never holds more than one batch and the file is valid line by line at
+ * every moment. After a write error the rest is dropped and counted; the error is in `stats().writeError`.
  */
 import { JsonLogsSerializer, JsonMetricsSerializer, JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';

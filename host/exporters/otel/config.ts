@@ -5,6 +5,7 @@
  * embedding program can configure two exporters differently in one process.
  */
 import { parseKeyPairsIntoRecord } from '@opentelemetry/core';
+import type { OtelPipelineOptions } from './pipeline.ts';
 
 export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
 export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
@@ -20,18 +21,19 @@ export interface OtlpSignalConfig {
   compression: 'gzip' | 'none';
 }
 
-export interface OtlpOptions {
-  /** Base endpoint; `/v1/<signal>` is appended for HTTP. Env: OTEL_EXPORTER_OTLP_ENDPOINT. */
+/** An OTLP exporter's options. `OtlpExporter` reads what they leave unset from the standard variables (see its `env`). */
+export interface OtlpOptions extends Pick<OtelPipelineOptions, 'batch' | 'metricIntervalMs'> {
+  /** Base endpoint; `/v1/<signal>` is appended for HTTP. Default `http://localhost:4318` (4317 for gRPC). */
   endpoint?: string;
-  /** Full per-signal URLs, used as given. Env: OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT. */
+  /** Full per-signal URLs, used as given. */
   endpoints?: Partial<Record<Signal, string>>;
-  /** Env: OTEL_EXPORTER_OTLP_[<SIGNAL>_]PROTOCOL. Default http/protobuf. */
+  /** Default http/protobuf. */
   protocol?: OtlpProtocol;
-  /** Sent with every request, over the env headers. Env: OTEL_EXPORTER_OTLP_[<SIGNAL>_]HEADERS. */
+  /** Sent with every request (an API key, for example), over the variables' headers. */
   headers?: Record<string, string>;
-  /** Per request. Env: OTEL_EXPORTER_OTLP_[<SIGNAL>_]TIMEOUT. Default 10 000 ms. */
+  /** Per request. Default 10 000 ms. */
   timeoutMillis?: number;
-  /** Signals to send. Default: those whose OTEL_<SIGNAL>_EXPORTER is unset or names `otlp`. */
+  /** Signals to send. Default all three (`OtlpExporter`: those whose OTEL_<SIGNAL>_EXPORTER is unset or names `otlp`). */
   signals?: Signal[];
   /** A vendor's endpoint and auth header, filled from its env variables. */
   preset?: PresetName;
@@ -41,22 +43,17 @@ type Env = Record<string, string | undefined>;
 
 export function resolveOtlp(options: OtlpOptions, env: Env): Record<Signal, OtlpSignalConfig | undefined> {
   const preset = options.preset === undefined ? undefined : PRESETS[options.preset](env);
-  const out = {} as Record<Signal, OtlpSignalConfig | undefined>;
-  for (const signal of SIGNALS) {
-    const wanted = options.signals ? options.signals.includes(signal) : exporterSelected(env, signal, 'otlp');
-    if (!wanted) {
-      out[signal] = undefined;
-      continue;
-    }
+  const resolve = (signal: Signal): OtlpSignalConfig | undefined => {
     const S = signal.toUpperCase();
+    // Unless the options name the signals, those whose OTEL_<SIGNAL>_EXPORTER list is unset or names `otlp`.
+    const selected = nonEmpty(env[`OTEL_${S}_EXPORTER`])?.split(',').map((name) => name.trim());
+    if (!(options.signals?.includes(signal) ?? (selected === undefined || selected.includes('otlp')))) return undefined;
     const read = (name: string): string | undefined => nonEmpty(env[`OTEL_EXPORTER_OTLP_${S}_${name}`]) ?? nonEmpty(env[`OTEL_EXPORTER_OTLP_${name}`]);
-    const protocol = options.protocol ?? preset?.protocol ?? protocolFrom(read('PROTOCOL'));
+    const protocol = options.protocol ?? protocolFrom(read('PROTOCOL'));
+    const base = options.endpoint ?? preset?.endpoint;
     const url =
       options.endpoints?.[signal] ??
-      (options.endpoint === undefined ? undefined : signalUrl(options.endpoint, signal, protocol)) ??
-      preset?.endpoints?.[signal] ??
-      (preset?.endpoint === undefined ? undefined : signalUrl(preset.endpoint, signal, protocol)) ??
-      nonEmpty(env[`OTEL_EXPORTER_OTLP_${S}_ENDPOINT`]) ??
+      (base === undefined ? nonEmpty(env[`OTEL_EXPORTER_OTLP_${S}_ENDPOINT`]) : signalUrl(base, signal, protocol)) ??
       signalUrl(nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT) ?? (protocol === 'grpc' ? 'http://localhost:4317' : 'http://localhost:4318'), signal, protocol);
     const headers = {
       ...parseKeyPairsIntoRecord(env.OTEL_EXPORTER_OTLP_HEADERS),
@@ -66,21 +63,10 @@ export function resolveOtlp(options: OtlpOptions, env: Env): Record<Signal, Otlp
       ...options.headers,
     };
     const timeout = options.timeoutMillis ?? Number(read('TIMEOUT') ?? 10_000);
-    out[signal] = {
-      protocol,
-      url,
-      headers,
-      timeoutMillis: timeout > 0 ? timeout : 10_000,
-      compression: read('COMPRESSION') === 'gzip' ? 'gzip' : 'none',
-    };
-  }
-  return out;
-}
-
-/** Whether OTEL_<SIGNAL>_EXPORTER (a comma-separated list) is unset or names `name`. */
-export function exporterSelected(env: Env, signal: Signal, name: string): boolean {
-  const value = nonEmpty(env[`OTEL_${signal.toUpperCase()}_EXPORTER`]);
-  return value === undefined || value.split(',').some((v) => v.trim() === name);
+    const compression = read('COMPRESSION') === 'gzip' ? 'gzip' : 'none';
+    return { protocol, url, headers, timeoutMillis: timeout > 0 ? timeout : 10_000, compression };
+  };
+  return { traces: resolve('traces'), logs: resolve('logs'), metrics: resolve('metrics') };
 }
 
 function protocolFrom(value: string | undefined): OtlpProtocol {
@@ -91,8 +77,7 @@ function protocolFrom(value: string | undefined): OtlpProtocol {
 
 /** HTTP endpoints get the signal path; gRPC takes the base endpoint as it is. */
 function signalUrl(base: string, signal: Signal, protocol: OtlpProtocol): string {
-  if (protocol === 'grpc') return base;
-  return `${base.replace(/\/+$/, '')}/v1/${signal}`;
+  return protocol === 'grpc' ? base : `${base.replace(/\/+$/, '')}/v1/${signal}`;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -101,9 +86,7 @@ function nonEmpty(value: string | undefined): string | undefined {
 }
 
 interface Preset {
-  endpoint?: string;
-  endpoints?: Partial<Record<Signal, string>>;
-  protocol?: OtlpProtocol;
+  endpoint: string;
   headers: Record<string, string>;
   metricHeaders?: Record<string, string>;
 }

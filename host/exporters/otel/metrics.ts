@@ -12,7 +12,7 @@
  * `#tags` become data-point attributes by the tag rule. A negative `ms`, `h` or `d` value cannot
  * be recorded (OpenTelemetry histograms refuse them) and is counted as dropped.
  */
-import type { Attributes, Counter, Gauge, Histogram, Meter, MeterProvider as ApiMeterProvider, UpDownCounter } from '@opentelemetry/api';
+import type { Attributes, Gauge, Histogram, Meter, MeterProvider as ApiMeterProvider, UpDownCounter } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { addTag, attributeMap } from '../../trace/tags.ts';
@@ -25,19 +25,15 @@ class OnDemandReader extends MetricReader {
   protected override async onForceFlush(): Promise<void> {}
 }
 
-type Instrument = Counter | UpDownCounter | Gauge | Histogram;
 interface MeterEntry {
   /** Undefined when recording into an embedding program's provider: its readers collect. */
   reader: OnDemandReader | undefined;
   meter: Meter;
   /** One instrument per (statsd kind, name). */
-  instruments: Map<string, Instrument>;
+  instruments: Map<string, UpDownCounter | Gauge | Histogram>;
 }
 
 const SCOPE = 'wasm-observe';
-
-/** The one key for an external provider, whatever the guest's resource. */
-const EXTERNAL = {} as Resource;
 
 /** Upper bound on distinct series kept for gauge deltas and sets. */
 const MAX_SERIES = 10_000;
@@ -48,9 +44,11 @@ const MAX_SERIES = 10_000;
 const MAX_INSTRUMENTS = 1000;
 
 export class OtelMetrics {
-  private readonly providers = new Map<Resource, MeterEntry>();
+  /** By guest resource; one entry, under undefined, for an embedding program's provider. */
+  private readonly providers = new Map<Resource | undefined, MeterEntry>();
   private readonly gauges = new Map<string, number>();
-  private readonly sets = new Map<string, { attributes: Attributes; members: Set<string>; gauge: Gauge }>();
+  /** Members of each set series seen since the last export. */
+  private readonly sets = new Map<string, Set<string>>();
   private pending = false;
 
   /**
@@ -65,47 +63,51 @@ export class OtelMetrics {
   ) {}
 
   record({ point, resource }: GuestMetric): void {
-    const entry = this.meterFor(resource);
-    const { meter } = entry;
-    if (entry.instruments.size >= MAX_INSTRUMENTS && !entry.instruments.has(instrumentKey(point.type, point.name))) {
+    const { meter, instruments } = this.meterFor(resource);
+    // Timers, histograms and distributions share one histogram per name.
+    const kind = point.type === 'ms' || point.type === 'd' ? 'h' : point.type;
+    const key = `${kind}\u0000${point.name}`;
+    let instrument = instruments.get(key);
+    if (instrument === undefined && instruments.size >= MAX_INSTRUMENTS) {
       this.tally.drop(1, `more than ${MAX_INSTRUMENTS} metric names`);
       return;
     }
-    if (point.value < 0 && (point.type === 'ms' || point.type === 'h' || point.type === 'd')) {
+    if (point.value < 0 && kind === 'h') {
       this.tally.drop(1, `negative value for histogram '${point.name}' (OpenTelemetry histograms take none)`);
       return;
+    }
+    if (instrument === undefined) {
+      if (kind === 'c') instrument = meter.createUpDownCounter(point.name);
+      else if (kind === 'h') instrument = meter.createHistogram(point.name, point.type === 'ms' ? { unit: 'ms' } : {});
+      else instrument = meter.createGauge(point.name);
+      instruments.set(key, instrument);
     }
     const attributes = attributeMap<unknown>();
     for (const tag of point.tags) addTag(attributes, tag);
     const attrs = attributes as Attributes;
     const series = `${point.type}\u0000${point.name}\u0000${JSON.stringify(attrs)}`;
     this.pending = true;
-    switch (point.type) {
+    switch (kind) {
       case 'c':
-        const counter = instrument(entry, 'c', point.name, () => meter.createUpDownCounter(point.name));
-        (counter as UpDownCounter).add(point.value / point.sampleRate, attrs);
+        (instrument as UpDownCounter).add(point.value / point.sampleRate, attrs);
         return;
       case 'g': {
         const value = point.delta ? (this.gauges.get(series) ?? 0) + point.value : point.value;
         if (this.gauges.size < MAX_SERIES || this.gauges.has(series)) this.gauges.set(series, value);
-        (instrument(entry, 'g', point.name, () => meter.createGauge(point.name)) as Gauge).record(value, attrs);
+        (instrument as Gauge).record(value, attrs);
         return;
       }
       case 's': {
-        const gauge = instrument(entry, 's', point.name, () => meter.createGauge(point.name)) as Gauge;
-        let set = this.sets.get(series);
-        if (set === undefined && this.sets.size < MAX_SERIES) this.sets.set(series, (set = { attributes: attrs, members: new Set(), gauge }));
-        set?.members.add(point.member ?? '');
-        gauge.record(set?.members.size ?? 1, attrs);
+        let members = this.sets.get(series);
+        if (members === undefined && this.sets.size < MAX_SERIES) this.sets.set(series, (members = new Set()));
+        members?.add(point.member ?? '');
+        (instrument as Gauge).record(members?.size ?? 1, attrs);
         return;
       }
       default: {
-        const histogram = instrument(entry, 'h', point.name, () =>
-          meter.createHistogram(point.name, point.type === 'ms' ? { unit: 'ms' } : {}),
-        ) as Histogram;
         // A sampled timer stands for 1/rate observations.
         const times = point.sampleRate < 1 ? Math.min(Math.round(1 / point.sampleRate), 1000) : 1;
-        for (let i = 0; i < times; i++) histogram.record(point.value, attrs);
+        for (let i = 0; i < times; i++) (instrument as Histogram).record(point.value, attrs);
       }
     }
   }
@@ -120,7 +122,7 @@ export class OtelMetrics {
       const { resourceMetrics } = await reader.collect();
       if (resourceMetrics.scopeMetrics.some((s) => s.metrics.length > 0)) out.push(resourceMetrics);
     }
-    for (const set of this.sets.values()) set.members.clear();
+    for (const members of this.sets.values()) members.clear();
     return out;
   }
 
@@ -129,29 +131,13 @@ export class OtelMetrics {
   }
 
   private meterFor(resource: Resource): MeterEntry {
-    if (this.meterProvider) resource = EXTERNAL;
-    let entry = this.providers.get(resource);
-    if (entry === undefined && this.meterProvider) {
-      entry = { reader: undefined, meter: this.meterProvider.getMeter(SCOPE), instruments: new Map() };
-      this.providers.set(resource, entry);
-    } else if (entry === undefined) {
-      const reader = new OnDemandReader();
-      const provider = new MeterProvider({ resource, readers: [reader] });
-      entry = { reader, meter: provider.getMeter(SCOPE), instruments: new Map() };
-      this.providers.set(resource, entry);
+    const key = this.meterProvider ? undefined : resource;
+    let entry = this.providers.get(key);
+    if (entry === undefined) {
+      const reader = this.meterProvider ? undefined : new OnDemandReader();
+      const provider = this.meterProvider ?? new MeterProvider({ resource, readers: [reader!] });
+      this.providers.set(key, (entry = { reader, meter: provider.getMeter(SCOPE), instruments: new Map() }));
     }
     return entry;
   }
-}
-
-/** Timers, histograms and distributions share one histogram per name. */
-function instrumentKey(type: string, name: string): string {
-  return `${type === 'ms' || type === 'd' ? 'h' : type}\u0000${name}`;
-}
-
-function instrument(entry: MeterEntry, kind: string, name: string, create: () => Instrument): Instrument {
-  const key = instrumentKey(kind, name);
-  let found = entry.instruments.get(key);
-  if (found === undefined) entry.instruments.set(key, (found = create()));
-  return found;
 }

@@ -10,11 +10,9 @@ import type { ExportResult } from '@opentelemetry/core';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { Delivery, Tally, type BatchOptions, type Destination } from '../delivery.ts';
+import { Delivery, Tally, type BatchOptions } from '../delivery.ts';
 import type { RetryPolicy } from '../retry.ts';
 import { OtelMetrics } from './metrics.ts';
-
-export { DEFAULT_BATCH, type BatchOptions } from '../delivery.ts';
 
 export interface OtelPipelineOptions {
   /** Name in reports (`otlp`, `otlp-http`, …). */
@@ -31,43 +29,34 @@ export interface OtelPipelineOptions {
 
 export class OtelPipeline extends Delivery {
   constructor(options: OtelPipelineOptions) {
-    super(otelDestination(options));
+    const { spans, logs, metrics, batch } = options;
+    const retry = options.retry ?? false;
+    const tally = new Tally();
+    super({
+      name: options.name,
+      tally,
+      spans: spans && { send: exportVia(spans), batch, retry },
+      logs: logs && { send: exportVia(logs), batch, retry },
+      aggregate: metrics && {
+        aggregator: new OtelMetrics(tally),
+        send: async (batch: ResourceMetrics[]) => {
+          for (const resourceMetrics of batch) await exportVia(metrics)(resourceMetrics);
+        },
+        weight: dataPoints,
+        retry: false,
+        intervalMs: options.metricIntervalMs ?? 60_000,
+      },
+      close: () => Promise.allSettled([spans?.shutdown(), logs?.shutdown(), metrics?.shutdown()]).then(() => {}),
+    });
   }
 }
 
-export function otelDestination(options: OtelPipelineOptions): Destination {
-  const { spans, logs, metrics, batch } = options;
-  const retry = options.retry ?? false;
-  const tally = new Tally();
-  return {
-    name: options.name,
-    tally,
-    spans: spans && { send: exportVia(spans), batch, retry },
-    logs: logs && { send: exportVia(logs), batch, retry },
-    aggregate: metrics && {
-      aggregator: new OtelMetrics(tally),
-      send: async (batch: ResourceMetrics[]) => {
-        for (const resourceMetrics of batch) await outcome((done) => metrics.export(resourceMetrics, done));
-      },
-      weight: dataPoints,
-      retry: false,
-      intervalMs: options.metricIntervalMs ?? 60_000,
-    },
-    close: () => Promise.allSettled([spans?.shutdown(), logs?.shutdown(), metrics?.shutdown()]).then(() => {}),
-  };
-}
-
 /** An OpenTelemetry exporter's callback-style `export` as a promise that rejects with its error. */
-export function exportVia<T>(exporter: { export(items: T[], done: (result: ExportResult) => void): void }): (batch: T[]) => Promise<void> {
-  return (batch) => outcome((done) => exporter.export(batch, done));
-}
-
-function outcome(call: (done: (result: ExportResult) => void) => void): Promise<void> {
-  return new Promise((resolve, reject) => call((result) => (result.code === 0 ? resolve() : reject(result.error ?? new Error('export failed')))));
+export function exportVia<T>(exporter: { export(items: T, done: (result: ExportResult) => void): void }): (items: T) => Promise<void> {
+  return (items) =>
+    new Promise((resolve, reject) => exporter.export(items, (result) => (result.code === 0 ? resolve() : reject(result.error ?? new Error('export failed')))));
 }
 
 function dataPoints(resourceMetrics: ResourceMetrics): number {
-  let n = 0;
-  for (const scope of resourceMetrics.scopeMetrics) for (const metric of scope.metrics) n += metric.dataPoints.length;
-  return n;
+  return resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).reduce((n, metric) => n + metric.dataPoints.length, 0);
 }
