@@ -166,7 +166,7 @@ function report(observer: Observer): boolean {
       writeFailed = true;
       process.stderr.write(`wasm-observe: exporter ${name} cannot write ${stats.writeError}\n`);
     }
-    if (stats.dropped > 0 || stats.lastError?.startsWith('gave up')) {
+    if (stats.dropped > 0 || stats.lastError !== undefined) {
       process.stderr.write(`wasm-observe: exporter ${name} dropped ${stats.dropped} items${stats.lastError ? ` (${stats.lastError})` : ''}\n`);
     }
   }

@@ -109,8 +109,8 @@ export class DatadogExporter extends Delivery {
       },
       logs: logs?.route,
       metrics: statsd?.metrics,
-      close: () => Promise.all([statsd?.close?.(), logs?.out?.close()]).then(() => {}),
-      writeError: () => logs?.out?.error,
+      close: statsd?.close,
+      out: logs?.out,
     });
     this.agentUrl = agentUrl;
     this.perTrace = perTrace;

@@ -123,10 +123,10 @@ export interface Destination {
   aggregate?: AggregateRoute<unknown>;
   /** After every flush: flushes what the destination passes its items on to. */
   flush?(): Promise<void>;
-  /** After the last send: releases files and sockets. */
+  /** After the last send: releases sockets and whatever the destination passes its items on to. */
   close?(): Promise<void> | void;
-  /** A file or stream that could not be written, as `path: reason`. */
-  writeError?(): string | undefined;
+  /** The file or stream the destination writes in place: closed last; its first failure is a write error. */
+  out?: { close(): void; readonly error: string | undefined };
   /** Where the destination counts losses it learns of by itself; default: a tally of its own. */
   tally?: Tally;
 }
@@ -216,8 +216,9 @@ export class Delivery implements TelemetryExporter {
     for (const channel of this.channels) channel.close();
     // Releasing is bounded too: a destination may wait for sends the deadline has abandoned.
     const released = await settlesBy(Promise.allSettled([this.destination.aggregate?.aggregator.shutdown(), this.destination.close?.()]), giveUpAt);
+    this.destination.out?.close();
     if (!flushed || !released) this.gaveUp = `gave up after the ${timeoutMillis} ms export timeout`;
-    const error = this.destination.writeError?.();
+    const error = this.destination.out?.error;
     if (error !== undefined) throw new WriteError(`${this.name}: cannot write ${error}`);
   }
 
@@ -226,7 +227,7 @@ export class Delivery implements TelemetryExporter {
     const stats: ExportStats = { exported, dropped };
     const error = this.gaveUp === undefined ? lastError : [this.gaveUp, lastError].filter(Boolean).join('; ');
     if (error !== undefined) stats.lastError = error;
-    const writeError = this.destination.writeError?.();
+    const writeError = this.destination.out?.error;
     if (writeError !== undefined) stats.writeError = writeError;
     return stats;
   }

@@ -39,8 +39,7 @@ export class OtlpJsonlExporter extends Delivery {
         aggregator: new OtelMetrics(tally),
         send: (collected: ResourceMetrics[]) => collected.every((metrics) => line(JsonMetricsSerializer.serializeRequest(metrics))),
       },
-      close: () => out.close(),
-      writeError: () => out.error,
+      out,
     });
   }
 }

@@ -50,11 +50,8 @@ export class PerfettoExporter extends Delivery {
     super({
       name: 'perfetto',
       traces: wholeTraces(options.maxItems ?? 100_000, (trace) => out.write(file.lines(trace))),
-      close: () => {
-        out.write('\n]}\n');
-        out.close();
-      },
-      writeError: () => out.error,
+      close: () => void out.write('\n]}\n'),
+      out,
     });
   }
 }

@@ -21,6 +21,6 @@ export class StdoutExporter extends Delivery {
     const stderr = options.write === undefined ? new LineWriter('-', 2) : undefined;
     const write = options.write ?? ((text: string) => stderr!.write(text));
     const color = options.color ?? (stderr !== undefined && process.stderr.isTTY === true);
-    super({ ...textTree({ ...options, name: 'stdout', write, color }), writeError: () => stderr?.error });
+    super({ ...textTree({ ...options, name: 'stdout', write, color }), out: stderr });
   }
 }
