@@ -10,7 +10,7 @@ import type { DatadogOptions } from './datadog.ts';
 import { DATADOG_TRACE_TYPES } from './datadog-span.ts';
 import type { OtlpExporterOptions } from './otlp.ts';
 import type { OtlpJsonlOptions } from './otlp-jsonl.ts';
-import { OTLP_PROTOCOLS, PRESETS, SIGNALS, type PresetName } from './otel/config.ts';
+import { exportersNamed, OTLP_PROTOCOLS, PRESETS, SIGNALS, type PresetName } from './otel/config.ts';
 import type { PerfettoOptions } from './perfetto.ts';
 import { STATSD_DIALECTS, type StatsdOptions } from './statsd.ts';
 import type { ZipkinOptions } from './zipkin.ts';
@@ -181,8 +181,7 @@ const OTEL_EXPORTER_NAMES = new Map([['otlp', 'otlp'], ['zipkin', 'zipkin'], ['c
  * OTEL_METRICS_EXPORTER name (`otlp`, `zipkin`, `console` → stdout), else `stdout`.
  */
 export function defaultExporters(env: Env): string[] {
-  const settings = SIGNALS.map((signal) => env[`OTEL_${signal.toUpperCase()}_EXPORTER`] ?? '');
-  const named = settings.flatMap((setting) => setting.split(',')).map((name) => name.trim()).filter((name) => name !== '');
+  const named = SIGNALS.flatMap((signal) => exportersNamed(env, signal));
   if (named.length === 0) return ['stdout'];
   return [...new Set(named.flatMap((name) => OTEL_EXPORTER_NAMES.get(name) ?? []))];
 }

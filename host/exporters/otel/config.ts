@@ -46,8 +46,8 @@ export function resolveOtlp(options: OtlpOptions, env: Env): Record<Signal, Otlp
   const resolve = (signal: Signal): OtlpSignalConfig | undefined => {
     const S = signal.toUpperCase();
     // Unless the options name the signals, those whose OTEL_<SIGNAL>_EXPORTER list is unset or names `otlp`.
-    const selected = nonEmpty(env[`OTEL_${S}_EXPORTER`])?.split(',').map((name) => name.trim());
-    if (!(options.signals?.includes(signal) ?? (selected === undefined || selected.includes('otlp')))) return undefined;
+    const named = exportersNamed(env, signal);
+    if (!(options.signals?.includes(signal) ?? (named.length === 0 || named.includes('otlp')))) return undefined;
     const read = (name: string): string | undefined => nonEmpty(env[`OTEL_EXPORTER_OTLP_${S}_${name}`]) ?? nonEmpty(env[`OTEL_EXPORTER_OTLP_${name}`]);
     const protocol = options.protocol ?? protocolFrom(read('PROTOCOL'));
     const base = options.endpoint ?? preset?.endpoint;
@@ -67,6 +67,11 @@ export function resolveOtlp(options: OtlpOptions, env: Env): Record<Signal, Otlp
     return { protocol, url, headers, timeoutMillis: timeout > 0 ? timeout : 10_000, compression };
   };
   return { traces: resolve('traces'), logs: resolve('logs'), metrics: resolve('metrics') };
+}
+
+/** The exporters OTEL_<SIGNAL>_EXPORTER names for a signal (a comma-separated list); none when unset. */
+export function exportersNamed(env: Env, signal: Signal): string[] {
+  return (env[`OTEL_${signal.toUpperCase()}_EXPORTER`] ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
 }
 
 function protocolFrom(value: string | undefined): OtlpProtocol {
