@@ -17,7 +17,7 @@ export { TextTreeExporter, type TextTreeOptions } from './exporters/text-tree.ts
 export { OtlpHttpExporter, type OtlpHttpExporterOptions, type OtlpHttpSignal } from './exporters/otlp-http.ts';
 export { OtelSdkExporter, type OtelSdkOptions } from './exporters/otel-sdk.ts';
 export { OtelPipeline, type OtelPipelineOptions } from './exporters/otel/pipeline.ts';
-export { Delivery, type Destination, type Route, type TraceRoute, type AggregateRoute, type Aggregator, Tally, type TraceBatch, type BatchOptions, type QueueOptions } from './exporters/delivery.ts';
+export { Delivery, type Destination, type Route, type TraceRoute, type AggregateRoute, type Aggregator, Tally, type TraceBatch, type BatchOptions } from './exporters/delivery.ts';
 export { DeliveryError, type RetryPolicy } from './exporters/retry.ts';
 export { parseTraceparent, activeSpanContext } from './trace/parent.ts';
 export { runWasiModule, type WasiImplementation, type WasiRunOptions, type RunResult } from './wasi.ts';

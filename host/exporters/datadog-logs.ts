@@ -9,7 +9,8 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { DATADOG } from '../trace/vocabulary.ts';
 import { LineWriter } from './line-writer.ts';
 import { httpSender } from './http.ts';
-import { IN_PLACE, type QueueOptions, type Route } from './delivery.ts';
+import { IN_PLACE, type BatchOptions, type Route } from './delivery.ts';
+import type { RetryPolicy } from './retry.ts';
 import { ddId } from './datadog-span.ts';
 import { bodyText, level, millis } from './conversions.ts';
 
@@ -20,7 +21,9 @@ export interface DatadogLogsOptions {
   apiKey?: string;
   /** JSON lines instead of HTTP: a file to append to, or `-` for stderr. */
   path?: string;
-  queue?: QueueOptions;
+  /** For the intake: entries queued and sent per request at most (default 2048 and 1000), and the backoff. */
+  batch?: BatchOptions;
+  retry?: RetryPolicy;
 }
 
 export interface LogContext {
@@ -63,6 +66,6 @@ export function datadogLogs(options: DatadogLogsOptions, context: LogContext): {
   }
   const post = httpSender(options.url, '', 'POST', { 'Content-Type': 'application/json', ...(options.apiKey ? { 'DD-API-KEY': options.apiKey } : {}) });
   // The v2 intake takes at most 1000 entries per request.
-  const batch = { maxExportBatchSize: 1000, ...options.queue };
-  return { route: { prepare, send: (entries) => post(JSON.stringify(entries)), batch, retry: options.queue?.retry } };
+  const batch = { maxExportBatchSize: 1000, ...options.batch };
+  return { route: { prepare, send: (entries) => post(JSON.stringify(entries)), batch, retry: options.retry } };
 }

@@ -13,7 +13,8 @@
 import { encode } from '@msgpack/msgpack';
 import type { TraceSummary } from '../trace/model.ts';
 import { VERSION } from '../trace/vocabulary.ts';
-import { Delivery, Tally, type QueueOptions, type TraceBatch } from './delivery.ts';
+import { Delivery, Tally, type BatchOptions, type TraceBatch } from './delivery.ts';
+import type { RetryPolicy } from './retry.ts';
 import { httpSender } from './http.ts';
 import { statsdDestination } from './statsd.ts';
 import { toChunk, type DatadogMetadata, type DatadogSpan, type DatadogTraceType } from './datadog-span.ts';
@@ -45,8 +46,10 @@ export interface DatadogOptions {
   statsd?: { url?: string; traceTags?: boolean } | false;
   /** Where logs go. Default: the HTTP intake when DD_API_KEY is set, else JSON lines on stderr. `false`: not sent. */
   logs?: DatadogLogsOptions | false;
-  /** Spans queued and sent per request at most, and the backoff. */
-  queue?: QueueOptions;
+  /** Spans queued and sent per request at most. Default 10 000 and 1000. */
+  batch?: BatchOptions;
+  /** Backoff for failed trace requests. Default: 5 retries, from 1 s. */
+  retry?: RetryPolicy;
   /** Spans of one trace held before a partial chunk is sent. Default 1000. */
   maxChunkSpans?: number;
   /** Where to read DD_* variables. Default `process.env`. */
@@ -104,8 +107,8 @@ export class DatadogExporter extends Delivery {
         },
         weight: (spans: DatadogSpan[]) => spans.length,
         send: (chunks: DatadogSpan[][]) => putTraces(encode(chunks, { useBigInt64: true }), { 'X-Datadog-Trace-Count': String(chunks.length) }),
-        batch: { maxQueueSize: 10_000, maxExportBatchSize: 1000, ...options.queue },
-        retry: options.queue?.retry,
+        batch: { maxQueueSize: 10_000, maxExportBatchSize: 1000, ...options.batch },
+        retry: options.retry,
       },
       logs: logs?.route,
       metrics: statsd?.metrics,

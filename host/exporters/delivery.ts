@@ -28,9 +28,6 @@ export interface BatchOptions {
   scheduledDelayMillis?: number;
 }
 
-/** Batch settings and backoff, for destinations that speak to a backend directly. */
-export type QueueOptions = BatchOptions & { retry?: RetryPolicy };
-
 /** The OpenTelemetry SDK's batch defaults. */
 export const DEFAULT_BATCH = { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 1000 } as const;
 

@@ -56,7 +56,7 @@ function exporter(extra: ConstructorParameters<typeof DatadogExporter>[0] = {}):
     env: { DD_TRACE_AGENT_URL: agent.url, DD_SERVICE: 'wasm-svc', DD_ENV: 'test', DD_VERSION: '1.2.3', DD_TAGS: 'team:edge' },
     statsd: { url: `udp://127.0.0.1:${dogstatsd.address().port}` },
     logs: { url: `${agent.url}/api/v2/logs`, apiKey: 'dd-key' },
-    queue: { retry: { initialBackoffMs: 20, deadlineMs: 400 } },
+    retry: { initialBackoffMs: 20, deadlineMs: 400 },
     ...extra,
   });
 }
@@ -167,7 +167,7 @@ describe('datadog exporter', () => {
 
   it('delivers after the agent recovers (503 then 200)', async () => {
     agent.behaviour = { status: 503 };
-    const dd = exporter({ logs: false, statsd: false, queue: { retry: { initialBackoffMs: 50, deadlineMs: 2000 } } });
+    const dd = exporter({ logs: false, statsd: false, retry: { initialBackoffMs: 50, deadlineMs: 2000 } });
     const { observer } = await runGuest([dd]);
     setTimeout(() => (agent.behaviour = {}), 80);
     await observer.shutdown();

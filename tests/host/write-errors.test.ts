@@ -19,7 +19,7 @@ async function guest(): Promise<Uint8Array> {
 describe('write errors for library users', () => {
   it('a full device: writeError in exportStats, drops counted, shutdown rejects with WriteError', async () => {
     const jsonl = new OtlpJsonlExporter({ path: '/dev/full' });
-    const datadog = new DatadogExporter({ env: { DD_TRACE_AGENT_URL: 'http://127.0.0.1:9' }, logs: { path: '/dev/full' }, queue: { retry: { deadlineMs: 50 } } });
+    const datadog = new DatadogExporter({ env: { DD_TRACE_AGENT_URL: 'http://127.0.0.1:9' }, logs: { path: '/dev/full' }, retry: { deadlineMs: 50 } });
     const tree = new StdoutExporter({ write: () => {} });
     const { observer } = await runGuest([jsonl, datadog, tree], { wasm: await guest(), invoke: 'run', observer: { exportTimeoutMillis: 2000 } });
     const shutdown = observer.shutdown();
