@@ -86,6 +86,12 @@ export interface Aggregator<T> {
   shutdown(): Promise<void>;
 }
 
+export interface AggregateRoute<Out> extends Route<Out> {
+  aggregator: Aggregator<Out>;
+  /** How often aggregated metrics are collected and sent. Default: only at flush. */
+  intervalMs?: number;
+}
+
 /**
  * What a delivery counted. A destination that learns of a loss by itself (a UDP refusal heard
  * after the send, a log with no span to hang on, a point OpenTelemetry cannot record) counts it
@@ -101,12 +107,6 @@ export class Tally {
     this.dropped += n;
     if (reason !== undefined) this.lastError = reason;
   }
-}
-
-export interface AggregateRoute<Out> extends Route<Out> {
-  aggregator: Aggregator<Out>;
-  /** How often aggregated metrics are collected and sent. Default: only at flush. */
-  intervalMs?: number;
 }
 
 /** What a destination is: how each signal it takes is sent, and what it holds open. */
