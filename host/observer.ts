@@ -23,6 +23,7 @@ import type { GuestMetric, TelemetrySink, TraceSummary } from './trace/model.ts'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ExportStats, TelemetryExporter } from './exporters/exporter.ts';
+import { settlesBy } from './exporters/retry.ts';
 import { ATTR, VERSION } from './trace/vocabulary.ts';
 
 export { VERSION } from './trace/vocabulary.ts';
@@ -213,10 +214,7 @@ export class Observer {
     );
     // Exporters that honour the timeout (every `Delivery`) give up and report it themselves; this
     // net, a little later, is for those that do not.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.exportTimeout + SHUTDOWN_GRACE_MILLIS)));
-    await Promise.race([finished, deadline]);
-    clearTimeout(timer);
+    await settlesBy(finished, Date.now() + this.exportTimeout + SHUTDOWN_GRACE_MILLIS);
     for (const e of pending) this.gaveUp.add(e.name);
     if (failures.length > 0) throw failures[0];
   }

@@ -9,7 +9,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { GuestMetric, TraceSummary } from '../trace/model.ts';
 import { WriteError, type ExportStats, type TelemetryExporter } from './exporter.ts';
-import { errorText, withRetry, type RetryPolicy } from './retry.ts';
+import { errorText, settlesBy, withRetry, type RetryPolicy } from './retry.ts';
 
 /**
  * Sends one batch. A promise is a network send, retried with backoff when it rejects with a
@@ -267,17 +267,6 @@ export class Delivery implements TelemetryExporter {
       })
       .catch((err: unknown) => void (this.counts.lastError = errorText(err)));
   }
-}
-
-/** Whether `work` settles by `deadline` (epoch ms); it is not waited for past it. */
-async function settlesBy(work: Promise<unknown>, deadline: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<boolean>((resolve) => {
-    if (deadline < Infinity) timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
-  });
-  const settled = await Promise.race([work.then(() => true), late]);
-  clearTimeout(timer);
-  return settled;
 }
 
 function emptyTrace(): TraceBatch {

@@ -1,7 +1,8 @@
 /**
  * Retry with exponential backoff and jitter, the policy OpenTelemetry's OTLP exporters use
  * (5 retries, 1 s growing ×1.5 to 5 s, ±20 % jitter). At shutdown the export timeout bounds it:
- * no retry starts that would begin after the time the delivery layer gives up.
+ * no retry starts that would begin after the time the delivery layer gives up, and `settlesBy`
+ * is how the delivery layer and the Observer wait no longer than a deadline.
  */
 
 export interface RetryPolicy {
@@ -50,6 +51,17 @@ export async function withRetry<T>(attempt: () => Promise<T>, policy: RetryPolic
 /** Not unref'd: a flush or shutdown awaiting a retry must keep the process alive until it ends. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Whether `work` settles by `deadline` (epoch ms); it is not waited for past it. */
+export async function settlesBy(work: Promise<unknown>, deadline: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    if (deadline < Infinity) timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+  });
+  const settled = await Promise.race([work.then(() => true), late]);
+  clearTimeout(timer);
+  return settled;
 }
 
 export function errorText(err: unknown): string {
