@@ -3,6 +3,7 @@ import { CLOCK_MODES } from '../abi/imports.ts';
 import { createExporters, defaultExporters, EXPORTER_FLAGS, EXPORTERS, type Flag } from '../exporters/catalog.ts';
 import { resourceAttributesFromEnv } from '../exporters/otel/config.ts';
 import { parseTraceparent } from '../trace/parent.ts';
+import { countsText } from '../trace/anomalies.ts';
 import { loadModule } from '../node/wasi.ts';
 import { WRITE_ERROR_EXIT_CODE } from '../exporters/exporter.ts';
 import { runInGuestThread, SignalWatch, SIGNAL_EXIT_CODES, startGuestThread } from './guest-thread.ts';
@@ -156,11 +157,9 @@ function exportTimeout(env: NodeJS.ProcessEnv): number | undefined {
 /** Anomalies, export drops and write errors, on stderr, only when there are any. True if a write failed. */
 function report(observer: Observer): boolean {
   let writeFailed = false;
-  const anomalies = Object.entries(observer.anomalies());
-  if (anomalies.length > 0) {
-    const total = anomalies.reduce((n, [, c]) => n + c, 0);
-    process.stderr.write(`wasm-observe: ${total} anomalies in guest input: ${anomalies.map(([k, c]) => `${k} ×${c}`).join(', ')}\n`);
-  }
+  const anomalies = observer.anomalies();
+  const total = Object.values(anomalies).reduce((n, c) => n + c, 0);
+  if (total > 0) process.stderr.write(`wasm-observe: ${total} anomalies in guest input: ${countsText(anomalies)}\n`);
   for (const [name, stats] of Object.entries(observer.exportStats())) {
     if (stats.writeError !== undefined) {
       writeFailed = true;

@@ -11,6 +11,7 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ATTR, EVENT } from '../trace/vocabulary.ts';
+import { countsText } from '../trace/anomalies.ts';
 import { bodyText, level, millis, pointValue, tagsText } from './conversions.ts';
 import { Delivery, wholeTraces, type Destination, type TraceBatch } from './delivery.ts';
 
@@ -85,8 +86,7 @@ function render(trace: TraceBatch, paint: (code: number, text: string) => string
   }
   for (const line of orphanLines.sort(byTime)) out.push(`│ ${line.text}`);
   roots.sort(byTime).forEach((node, i) => renderNode(node, '', i === roots.length - 1, out, paint));
-  const anomalies = Object.entries(summary.anomalies);
-  if (anomalies.length > 0) out.push(paint(33, `anomalies: ${anomalies.map(([k, n]) => `${k} ×${n}`).join(', ')}`));
+  if (Object.keys(summary.anomalies).length > 0) out.push(paint(33, `anomalies: ${countsText(summary.anomalies)}`));
   if (summary.error !== undefined) out.push(paint(31, `error: ${summary.error}`));
   if (trace.notHeld > 0) out.push(paint(2, `(${trace.notHeld} spans, logs and metrics not shown)`));
   return out.join('\n') + '\n';

@@ -8,6 +8,13 @@ import type { AnomalyKind } from '../events.ts';
 import { ERROR_SEVERITY, WARN_SEVERITY, type GuestLogRecord, type RecordMaker } from './records.ts';
 import { ATTR } from './vocabulary.ts';
 
+/** Anomaly counts as people read them: `wild-pointer ×2, invalid-utf8 ×1`. */
+export function countsText(counts: Readonly<Partial<Record<AnomalyKind, number>>>): string {
+  return Object.entries(counts)
+    .map(([kind, n]) => `${kind} ×${n}`)
+    .join(', ');
+}
+
 export class Anomalies {
   private counts: Partial<Record<AnomalyKind, number>> = {};
 
@@ -39,7 +46,7 @@ export class Anomalies {
   summary(time: number): GuestLogRecord | undefined {
     const entries = Object.entries(this.counts);
     if (entries.length === 0) return undefined;
-    const body = `wasm-observe: anomalies in this trace: ${entries.map(([kind, n]) => `${kind} ×${n}`).join(', ')}`;
+    const body = `wasm-observe: anomalies in this trace: ${countsText(this.counts)}`;
     const attributes: LogAttributes = {};
     for (const [kind, n] of entries) attributes[`${ATTR.anomalyCount}.${kind}`] = n;
     return this.records.log(time, WARN_SEVERITY, 'WARN', body, attributes);
