@@ -35,7 +35,10 @@ export type AnomalyKind =
   | 'guest-trap'
   | 'host-error';
 
-/** Receives decoded events in the order the guest produced them. */
+/**
+ * Receives decoded events in the order the guest produced them. Whatever a sink throws is counted
+ * as a `host-error`, never thrown into the guest, except {@link Interrupted}.
+ */
 export interface EventSink {
   spanEnter(time: number, name: string): void;
   spanExit(time: number): void;
@@ -77,3 +80,14 @@ export const now: () => number = (() => {
   const origin = performance.timeOrigin;
   return () => origin + performance.now();
 })();
+
+/**
+ * Thrown by a sink to stop the guest: the imports let it through, so it unwinds the guest at the
+ * call that reported the event (the CLI's answer to SIGINT and SIGTERM).
+ */
+export class Interrupted extends Error {
+  override readonly name = 'Interrupted';
+  constructor() {
+    super('interrupted');
+  }
+}

@@ -5,7 +5,7 @@
  */
 import { IMPORTS, type ImportKind } from './spec.ts';
 import type { GuestMemory, ReadResult } from './memory.ts';
-import { now, type EventSink } from '../events.ts';
+import { Interrupted, now, type EventSink } from '../events.ts';
 
 type Ptr = number | bigint;
 type HostFunction = (...args: never[]) => void;
@@ -66,9 +66,11 @@ export function createImports(memory: GuestMemory, sink: EventSink, clockMode: C
     }
     return r.text;
   };
-  // A host bug must not become a guest trap: every handler catches, counts and carries on.
-  // (try/catch inline rather than a wrapper closure: these run millions of times.)
+  // A host bug must not become a guest trap: every handler catches, counts and carries on; only a
+  // sink's request to stop the guest goes through. (try/catch inline rather than a wrapper
+  // closure: these run millions of times.)
   const hostError = (err: unknown): void => {
+    if (err instanceof Interrupted) throw err;
     sink.anomaly(now(), 'host-error', String(err));
   };
 

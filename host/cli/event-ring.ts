@@ -13,7 +13,7 @@
  * (both ends keep the same table, filled in record order) and are sent as that id afterwards:
  * no encoding on the guest's thread, no decoding on the other.
  */
-import type { AnomalyKind, EventSink } from '../events.ts';
+import { Interrupted, type AnomalyKind, type EventSink } from '../events.ts';
 
 /** Int32 slots of the control block. */
 const WRITE = 0;
@@ -56,13 +56,6 @@ export function createRing(minBytes: number): RingBuffers {
   return { control: new SharedArrayBuffer(CONTROL_SLOTS * 4), data: new SharedArrayBuffer(size) };
 }
 
-/** Thrown into the guest at its next host call once a stop was requested. */
-export class Interrupted extends Error {
-  override readonly name = 'Interrupted';
-  constructor() {
-    super('interrupted');
-  }
-}
 
 /** The guest thread's end: an event sink that writes each event into the ring. */
 export class RingWriter implements EventSink {
@@ -120,7 +113,9 @@ export class RingWriter implements EventSink {
     this.write(ANOMALY, time, 0, `${kind}\u0000${detail}`);
   }
 
+  /** Writes one record; once the other thread asked for a stop, throws {@link Interrupted} instead. */
   private write(code: number, time: number, number: number, text: string | undefined): void {
+    if (this.stopRequested) throw new Interrupted();
     let mode = NO_TEXT;
     let id = 0;
     let reserve = HEADER;

@@ -12,7 +12,8 @@ import type { SpanContext } from '@opentelemetry/api';
 import type { Observer } from '../observer.ts';
 import type { ClockMode } from '../abi/imports.ts';
 import type { RunResult } from '../node/wasi.ts';
-import { createRing, Interrupted, RingReader } from './event-ring.ts';
+import { createRing, RingReader } from './event-ring.ts';
+import { Interrupted } from '../events.ts';
 import type { GuestThreadData, GuestThreadReport } from './worker.ts';
 
 /** Exit codes for a run ended by a signal, as shells report them (128 + signal number). */

@@ -1,13 +1,13 @@
 /**
  * The CLI's guest thread: runs the WASI guest with the Observe imports and writes every decoded
  * event into the shared ring; the main thread builds and exports the traces (see
- * `guest-thread.ts`). Once the main thread asks it to stop, the next Observe call throws
- * {@link Interrupted} into the guest, which unwinds it.
+ * `guest-thread.ts`). Once the main thread asks it to stop, the ring writer throws
+ * {@link Interrupted} at the next Observe call, and the imports let it through to unwind the guest.
  */
 import { parentPort } from 'node:worker_threads';
 import { runWasi, type RunOptions } from '../node/wasi.ts';
-import { Interrupted, RingWriter, type RingBuffers } from './event-ring.ts';
-import { now } from '../events.ts';
+import { RingWriter, type RingBuffers } from './event-ring.ts';
+import { Interrupted, now } from '../events.ts';
 import { GuestBinding } from '../abi/guest.ts';
 import type { GuestHost } from '../wasi.ts';
 import type { ClockMode } from '../abi/imports.ts';
@@ -29,28 +29,23 @@ export interface GuestThreadReport {
   returnValue?: unknown;
 }
 
-type HostFunction = (a?: unknown, b?: unknown, c?: unknown) => void;
-
 /**
- * The guest's side of an Observer, without one: its imports decode guest calls into the ring,
- * each first checking for a stop request. Traces are the main thread's; this thread loads no
- * OpenTelemetry code, so it starts quickly.
+ * The guest's side of an Observer, without one: its imports decode guest calls into the ring.
+ * Traces are the main thread's; this thread loads no OpenTelemetry code, so it starts quickly.
  */
 class GuestThreadHost implements GuestHost {
   private readonly binding: GuestBinding;
-  private readonly wrapped: WebAssembly.Imports;
 
   constructor(ring: RingWriter, maxStringBytes: number | undefined, clock: ClockMode | undefined) {
     this.binding = new GuestBinding(ring, { maxStringBytes, clock });
-    this.wrapped = stoppable(this.binding.imports, ring);
   }
 
   imports(): WebAssembly.Imports {
-    return this.wrapped;
+    return this.binding.imports;
   }
 
   instantiate(module: WebAssembly.Module, imports: WebAssembly.Imports = {}): Promise<WebAssembly.Instance> {
-    return this.binding.instantiate(module, { ...this.wrapped, ...imports });
+    return this.binding.instantiate(module, { ...this.binding.imports, ...imports });
   }
 
   startTrace(): void {
@@ -58,23 +53,6 @@ class GuestThreadHost implements GuestHost {
   }
 
   finishTrace(): void {}
-}
-
-function stoppable(imports: WebAssembly.Imports, ring: RingWriter): WebAssembly.Imports {
-  const out: WebAssembly.Imports = {};
-  for (const [namespace, functions] of Object.entries(imports)) {
-    const wrapped: Record<string, HostFunction> = {};
-    for (const [name, fn] of Object.entries(functions)) {
-      const call = fn as HostFunction;
-      // Every Observe import takes at most three arguments.
-      wrapped[name] = (a, b, c) => {
-        if (ring.stopRequested) throw new Interrupted();
-        call(a, b, c);
-      };
-    }
-    out[namespace] = wrapped;
-  }
-  return out;
 }
 
 async function main(data: GuestThreadData): Promise<void> {
