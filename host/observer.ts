@@ -56,11 +56,6 @@ export interface ObserverOptions {
    * dropped, and said in the exporter's `lastError`. Default 10 000 ms (OTLP's export timeout).
    */
   exportTimeoutMillis?: number;
-  /**
-   * Decoded guest events go here instead of this Observer's trace builder: the CLI runs the guest
-   * on a thread of its own and forwards them to the Observer that builds and exports traces.
-   */
-  eventSink?: EventSink;
 }
 
 /** How long past the export timeout the Observer waits for an exporter that ignores it. */
@@ -69,7 +64,7 @@ const SHUTDOWN_GRACE_MILLIS = 250;
 export class Observer {
   readonly resource: Resource;
   private readonly builder: TraceBuilder;
-  /** Where decoded guest events go: the trace builder, or the `eventSink` option. */
+  /** Where decoded guest events go: the trace builder (the CLI's guest thread feeds it from the ring). */
   readonly events: EventSink;
   private readonly guest: GuestBinding;
   private readonly exporters: TelemetryExporter[];
@@ -100,7 +95,7 @@ export class Observer {
       scope: { name: 'wasm-observe', version: VERSION },
       anomalyLogLimit: options.anomalyLogLimit,
     });
-    this.events = options.eventSink ?? this.builder;
+    this.events = this.builder;
     this.guest = new GuestBinding(this.events, options);
   }
 
@@ -167,7 +162,7 @@ export class Observer {
     return result;
   }
 
-  /** Feeds one event as if the guest had sent it (the CLI's guest thread, tests). */
+  /** Feeds one event as if the guest had sent it (a bridge from another event source, tests). */
   handle(event: GuestEvent): void {
     dispatch(this.events, event);
   }
