@@ -76,10 +76,8 @@ export async function runWasiModule(module: WebAssembly.Module, wasi: WasiImplem
   let memory: WebAssembly.Memory | undefined;
   const fdWrite = demultiplexFdWrite(wasiImport.fd_write as FdWrite, () => memory, observeApi(observer.imports()));
   const wasiImports = { wasi_snapshot_preview1: { ...wasiImport, fd_write: fdWrite } };
-  const traceName = options.traceName ?? (options.invoke ? `invoke ${options.invoke}` : `run ${options.programName ?? 'guest'}`);
-
   // The trace starts before instantiation, so what a start function reports belongs to the run.
-  observer.startTrace(traceName, options.parent);
+  observer.startTrace(traceNameOf(options), options.parent);
   try {
     const imports = { ...wasiImports, ...options.imports };
     const plugin = options.javyPlugin;
@@ -108,4 +106,9 @@ export async function runWasiModule(module: WebAssembly.Module, wasi: WasiImplem
     observer.finishTrace(error);
     return { exitCode: 1, error };
   }
+}
+
+/** A run's trace name: the one given, else `invoke <export>` or `run <program>`. */
+export function traceNameOf(options: Pick<WasiRunOptions, 'traceName' | 'invoke' | 'programName'>): string {
+  return options.traceName ?? (options.invoke ? `invoke ${options.invoke}` : `run ${options.programName ?? 'guest'}`);
 }

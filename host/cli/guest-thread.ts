@@ -12,6 +12,7 @@ import type { SpanContext } from '@opentelemetry/api';
 import type { Observer } from '../observer.ts';
 import type { ClockMode } from '../abi/imports.ts';
 import type { RunResult } from '../node/wasi.ts';
+import { traceNameOf } from '../wasi.ts';
 import { createRing, RingReader } from './event-ring.ts';
 import { Interrupted } from '../events.ts';
 import type { GuestThreadData, GuestThreadReport } from './worker.ts';
@@ -25,14 +26,14 @@ const STOP_GRACE_MS = 1000;
 /** How often the main thread reads the ring while the guest runs. */
 const POLL_MS = 2;
 
-export interface GuestThreadOptions extends Omit<GuestThreadData['run'], 'traceName'> {
+/** What the guest runs with (posted to its thread as it is), and what the trace needs. */
+export type GuestThreadOptions = GuestThreadData['run'] & {
   observer: Observer;
-  traceName: string;
   parent?: SpanContext;
   maxStringBytes?: number;
   /** The clock mode of the guest thread's imports (see the Observer's `clock` option). */
   clock?: ClockMode;
-}
+};
 
 export interface GuestThreadResult extends RunResult {
   /** The signal that stopped the guest, if one did. */
@@ -90,28 +91,14 @@ export async function runInGuestThread(
   options: GuestThreadOptions,
   signals: SignalWatch,
 ): Promise<GuestThreadResult> {
-  const { observer } = options;
+  const { observer, parent, maxStringBytes, clock, ...run } = options;
   // Every string a guest may send fits whole, with room for many more behind it.
-  const ring = createRing(Math.max(8 << 20, 16 * (options.maxStringBytes ?? 64 * 1024)));
+  const ring = createRing(Math.max(8 << 20, 16 * (maxStringBytes ?? 64 * 1024)));
   const reader = new RingReader(ring);
   observer.useModule(module);
   // Started here, before the guest thread exists, so every guest event falls inside the trace.
-  observer.startTrace(options.traceName, options.parent);
-  const data: GuestThreadData = {
-    module,
-    ring,
-    maxStringBytes: options.maxStringBytes,
-    clock: options.clock,
-    run: {
-      args: options.args,
-      programName: options.programName,
-      env: options.env,
-      preopens: options.preopens,
-      invoke: options.invoke,
-      traceName: options.traceName,
-      javyPlugin: options.javyPlugin,
-    },
-  };
+  observer.startTrace(traceNameOf(run), parent);
+  const data: GuestThreadData = { module, ring, maxStringBytes, clock, run };
   worker.ref();
   worker.postMessage(data);
   const poll = setInterval(() => reader.drain(observer.events), POLL_MS);

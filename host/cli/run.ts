@@ -107,7 +107,6 @@ const run: Command = {
       {
         observer,
         programName,
-        traceName: values.invoke ? `invoke ${values.invoke}` : `run ${programName}`,
         parent,
         args: guestArgs,
         invoke: values.invoke,

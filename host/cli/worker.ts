@@ -16,7 +16,7 @@ import { silenceWasiWarning } from './warnings.ts';
 export interface GuestThreadData {
   module: WebAssembly.Module;
   ring: RingBuffers;
-  run: Pick<RunOptions, 'args' | 'programName' | 'env' | 'preopens' | 'invoke' | 'traceName' | 'javyPlugin'>;
+  run: Pick<RunOptions, 'args' | 'programName' | 'env' | 'preopens' | 'invoke' | 'javyPlugin'>;
   maxStringBytes?: number;
   clock?: ClockMode;
 }
