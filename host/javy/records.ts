@@ -238,7 +238,9 @@ export function demultiplexFdWrite(original: FdWrite, memory: () => WebAssembly.
     // one call with all its iovecs: only writes that hold records are split.
     const swallowFirst = awaitsNewline && iovsLen > 0 && isNewline(iovs);
     let first = 0;
-    if (!swallowFirst) while (first < iovsLen && iovecRun(iovs + first * 8) === Run.None) first++;
+    // The first iovec that holds records, and its run: found once, not scanned again below.
+    let firstRun: Run | undefined;
+    if (!swallowFirst) while (first < iovsLen && (firstRun = iovecRun(iovs + first * 8)) === Run.None) first++;
     if (first === iovsLen) {
       awaitsNewline = false;
       return original(fd, iovs, iovsLen, nwritten);
@@ -254,7 +256,7 @@ export function demultiplexFdWrite(original: FdWrite, memory: () => WebAssembly.
         continue;
       }
       awaitsNewline = false;
-      const run = i >= first ? iovecRun(iov) : Run.None;
+      const run = i < first ? Run.None : i === first && firstRun !== undefined ? firstRun : iovecRun(iov);
       if (run !== Run.None) {
         dispatch(bytes, view, ptr, ptr + len, at, api);
         awaitsNewline = run === Run.AwaitsNewline;
