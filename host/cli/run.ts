@@ -1,7 +1,7 @@
 import { Observer, DEFAULT_SERVICE_NAME } from '../observer.ts';
 import { CLOCK_MODES } from '../abi/imports.ts';
 import { createExporters, defaultExporters, EXPORTER_FLAGS, EXPORTERS, type Flag } from '../exporters/catalog.ts';
-import { resourceAttributesFromEnv } from '../exporters/otel/config.ts';
+import { millis, resourceAttributesFromEnv } from '../exporters/otel/config.ts';
 import { parseTraceparent } from '../trace/parent.ts';
 import { countsText } from '../trace/anomalies.ts';
 import { loadModule } from '../node/wasi.ts';
@@ -91,7 +91,8 @@ const run: Command = {
       resourceAttributes: resourceAttributesFromEnv(env),
       minSpanDurationMicros: values['min-span-us'] ?? 20,
       maxStringBytes,
-      exportTimeoutMillis: timeout === undefined ? exportTimeout(env) : timeout * 1000,
+      // Without --export-timeout, OTEL_EXPORTER_OTLP_TIMEOUT bounds the whole final flush too (else the Observer's default).
+      exportTimeoutMillis: timeout === undefined ? millis(env.OTEL_EXPORTER_OTLP_TIMEOUT) : timeout * 1000,
       demangle: await loadDemangler(),
     });
     const bytes = await loadWasm(path);
@@ -145,12 +146,6 @@ function traceParent(flag: string | undefined, env: NodeJS.ProcessEnv) {
   if (parent === undefined && flag !== undefined) throw new UsageError(`--traceparent is not a W3C traceparent: '${flag}'`);
   if (parent === undefined) process.stderr.write(`wasm-observe: ignoring malformed TRACEPARENT '${text}'\n`);
   return parent;
-}
-
-/** Without --export-timeout, OTEL_EXPORTER_OTLP_TIMEOUT bounds the whole final flush too (else the Observer's default). */
-function exportTimeout(env: NodeJS.ProcessEnv): number | undefined {
-  const ms = Number(env.OTEL_EXPORTER_OTLP_TIMEOUT);
-  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
 /** Anomalies, export drops and write errors, on stderr, only when there are any. True if a write failed. */

@@ -62,7 +62,7 @@ export function resolveOtlp(options: OtlpOptions, env: Env): Record<Signal, Otlp
       ...(signal === 'metrics' ? preset?.metricHeaders : undefined),
       ...options.headers,
     };
-    const timeout = options.timeoutMillis ?? Number(read('TIMEOUT') ?? 10_000);
+    const timeout = options.timeoutMillis ?? millis(read('TIMEOUT')) ?? 10_000;
     const compression = read('COMPRESSION') === 'gzip' ? 'gzip' : 'none';
     return { protocol, url, headers, timeoutMillis: timeout > 0 ? timeout : 10_000, compression };
   };
@@ -72,6 +72,12 @@ export function resolveOtlp(options: OtlpOptions, env: Env): Record<Signal, Otlp
 /** The exporters OTEL_<SIGNAL>_EXPORTER names for a signal (a comma-separated list); none when unset. */
 export function exportersNamed(env: Env, signal: Signal): string[] {
   return (env[`OTEL_${signal.toUpperCase()}_EXPORTER`] ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+}
+
+/** A timeout variable's milliseconds; undefined unless it is a positive number. */
+export function millis(text: string | undefined): number | undefined {
+  const ms = Number(text);
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
 function protocolFrom(value: string | undefined): OtlpProtocol {
