@@ -85,7 +85,7 @@ export class GuestLogRecord implements ReadableLogRecord {
 }
 
 /** A span event whose HrTime is made only if an exporter reads it. */
-export class SpanEvent implements TimedEvent {
+class SpanEvent implements TimedEvent {
   readonly droppedAttributesCount = 0;
   constructor(
     readonly name: string,

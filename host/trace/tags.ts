@@ -63,7 +63,7 @@ export function attributeMap<T>(): Record<string, T> {
 }
 
 /** `map[key] = value`, safe for every key including `__proto__`. */
-export function setOwn(map: Record<string, unknown>, key: string, value: unknown): void {
+function setOwn(map: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
   else map[key] = value;
 }
