@@ -11,14 +11,14 @@ export const MAGIC_U32 = (MAGIC[0] | (MAGIC[1] << 8) | (MAGIC[2] << 16) | (MAGIC
 /** Bumped on any incompatible change; readers accept exactly this version. */
 export const VERSION = 1;
 
-/** magic(4) version(1) op(1) arg(1) payload length (u32 LE, 4) */
-export const HEADER_SIZE = 11;
-
-/** Byte offsets of the header fields. */
+/** Byte offsets of the header fields: magic(4) version(1) op(1) arg(1) payload length (u32 LE, 4). */
 export const OFFSET_VERSION = 4;
 export const OFFSET_OP = 5;
 export const OFFSET_ARG = 6;
 export const OFFSET_LENGTH = 7;
+
+/** 11 bytes. */
+export const HEADER_SIZE = OFFSET_LENGTH + 4;
 
 /** Opcodes, one per `dylibso:observe/api` import, named as the import is. */
 export const OPS = Object.freeze({
@@ -41,18 +41,18 @@ export const TEXT_MARK = 0x74; // 't'
 /** Text framing version, one ASCII digit at byte 5. */
 export const TEXT_VERSION = 1;
 
-/** magic(4) 't'(1) version digit(1) op digit(1) arg (2 hex) payload length (8 hex) */
-export const TEXT_HEADER_SIZE = 17;
-
-/** Byte offsets of the text header fields. */
-export const TEXT_OFFSET_VERSION = 5;
-export const TEXT_OFFSET_OP = 6;
-export const TEXT_OFFSET_ARG = 7;
-export const TEXT_OFFSET_LENGTH = 9;
-
 /** Hex digits in the arg and length fields (lowercase only). */
 export const TEXT_ARG_DIGITS = 2;
 export const TEXT_LENGTH_DIGITS = 8;
+
+/** Byte offsets of the text header fields: magic(4) 't'(1) version digit(1) op digit(1) arg (2 hex) payload length (8 hex). */
+export const TEXT_OFFSET_VERSION = 5;
+export const TEXT_OFFSET_OP = 6;
+export const TEXT_OFFSET_ARG = 7;
+export const TEXT_OFFSET_LENGTH = TEXT_OFFSET_ARG + TEXT_ARG_DIGITS;
+
+/** 17 bytes. */
+export const TEXT_HEADER_SIZE = TEXT_OFFSET_LENGTH + TEXT_LENGTH_DIGITS;
 
 /** What console.error writes after its text; swallowed after a text record. */
 export const NEWLINE = 0x0a;

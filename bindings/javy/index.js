@@ -17,6 +17,7 @@ import {
   OFFSET_LENGTH,
   OPS,
   RECORD_FD,
+  TEXT_MARK,
   TEXT_VERSION,
   TEXT_ARG_DIGITS,
   TEXT_LENGTH_DIGITS,
@@ -119,19 +120,8 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 // instead of a loop over every character.
 const ASCII = /^[\x00-\x7f]*$/;
 
-function utf8Length(text) {
-  let length = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) length += 1;
-    else if (c < 0x800) length += 2;
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      length += 4;
-      i++;
-    } else length += 3; // BMP, or a lone surrogate written as U+FFFD
-  }
-  return length;
-}
+/** What every text record starts with: the magic and the text mark. */
+const TEXT_PREFIX = String.fromCharCode(...MAGIC, TEXT_MARK);
 
 /**
  * One text record: the same fields as a binary record, as a string that survives
@@ -142,9 +132,9 @@ export function encodeTextRecord(op, arg, text) {
   let length = text.length;
   if (!ASCII.test(text)) {
     payload = text.replace(LONE_SURROGATE, '\ufffd');
-    length = utf8Length(payload);
+    length = (encoder ? encoder.encode(payload) : utf8Encode(payload)).length;
   }
-  return `\0OBSt${TEXT_VERSION}${op}${hexField(arg, TEXT_ARG_DIGITS)}${hexField(length, TEXT_LENGTH_DIGITS)}${payload}`;
+  return `${TEXT_PREFIX}${TEXT_VERSION}${op}${hexField(arg, TEXT_ARG_DIGITS)}${hexField(length, TEXT_LENGTH_DIGITS)}${payload}`;
 }
 
 // One record per writeSync: Javy turns that into exactly one fd_write with one iovec, which is
