@@ -91,20 +91,9 @@ export const DEMO_WAT = fileURLToPath(new URL('../../examples/wat/demo.wat', imp
 export async function runGuest(
   exporters: TelemetryExporter[],
   options: { parent?: SpanContext; wat?: string; wasm?: Uint8Array; invoke?: string; observer?: Partial<ObserverOptions> } = {},
-): Promise<{ observer: Observer; result: RunResult; traceId: string }> {
-  let traceId = '';
-  const probe: TelemetryExporter = {
-    name: 'probe',
-    onSpan: (span) => void (traceId = span.spanContext().traceId),
-    onLog: () => {},
-    onMetric: () => {},
-    onTraceEnd: () => {},
-    forceFlush: async () => {},
-    shutdown: async () => {},
-    stats: () => ({ exported: 0, dropped: 0 }),
-  };
-  const observer = new Observer({ exporters: [...exporters, probe], serviceName: 'adapter-test', ...options.observer });
+): Promise<{ observer: Observer; result: RunResult }> {
+  const observer = new Observer({ exporters, serviceName: 'adapter-test', ...options.observer });
   const source = options.wasm ?? (await loadWasm(options.wat ?? DEMO_WAT));
   const result = await runWasi(source, { observer, parent: options.parent, invoke: options.invoke, stdio: [0, 2, 2] });
-  return { observer, result, traceId };
+  return { observer, result };
 }

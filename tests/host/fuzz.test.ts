@@ -9,14 +9,11 @@
  * seed and the call sequence.
  */
 import { describe, expect, it } from 'vitest';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { Observer } from '../../host/observer.ts';
 import { IMPORTS, type ImportSpec } from '../../host/abi/spec.ts';
 import { watToWasm } from '../../host/node/load.ts';
-import type { TelemetryExporter } from '../../host/exporters/exporter.ts';
-import type { GuestMetric } from '../../host/trace/model.ts';
 import type { AnomalyKind } from '../../host/events.ts';
+import { capture, type Capture } from '../helpers/capture.ts';
 
 const CAP = 48;
 const PAGE = 65536;
@@ -273,23 +270,9 @@ const STATSD: Record<string, [string, string, string][]> = {
   'tagged:1|c|#constructor:x,__proto__:y': [['tagged', 'c', '1']],
 };
 
-class Capture implements TelemetryExporter {
-  readonly name = 'capture';
-  spans: ReadableSpan[] = [];
-  logs: ReadableLogRecord[] = [];
-  metrics: GuestMetric[] = [];
-  onSpan = (s: ReadableSpan) => void this.spans.push(s);
-  onLog = (l: ReadableLogRecord) => void this.logs.push(l);
-  onMetric = (m: GuestMetric) => void this.metrics.push(m);
-  onTraceEnd = () => {};
-  forceFlush = async () => {};
-  shutdown = async () => {};
-  stats = () => ({ exported: 0, dropped: 0 });
-}
-
 /** What the host exported, in the model's terms. */
-function actual(capture: Capture): Omit<Expected, 'anomalies'> {
-  const byId = new Map(capture.spans.map((s) => [s.spanContext().spanId, s]));
+function actual({ spans, logs, metrics }: Capture): Omit<Expected, 'anomalies'> {
+  const byId = new Map(spans.map((s) => [s.spanContext().spanId, s]));
   const path = (spanId: string | undefined): string => {
     const span = spanId === undefined ? undefined : byId.get(spanId);
     return span === undefined ? '' : `${path(span.parentSpanContext?.spanId)}/${span.name}`;
@@ -299,11 +282,11 @@ function actual(capture: Capture): Omit<Expected, 'anomalies'> {
       .map((k): [string, unknown] => [k, (attributes as Record<string, unknown>)[k]])
       .sort(([a], [b]) => (a < b ? -1 : 1));
   return {
-    spans: capture.spans.map((s) => [path(s.spanContext().spanId), own(s.attributes), s.status.code === 2 ? `ERROR ${s.status.message}` : 'OK']),
-    logs: capture.logs
+    spans: spans.map((s) => [path(s.spanContext().spanId), own(s.attributes), s.status.code === 2 ? `ERROR ${s.status.message}` : 'OK']),
+    logs: logs
       .filter((l) => !String(l.body).startsWith('wasm-observe: anomalies in this trace'))
       .map((l) => [path(l.spanContext?.spanId), l.severityText ?? '', String(l.body)]),
-    metrics: capture.metrics.map((m) => [path(m.spanContext?.spanId), m.point.name, m.point.type, m.point.member ?? String(m.point.value)]),
+    metrics: metrics.map((m) => [path(m.spanContext?.spanId), m.point.name, m.point.type, m.point.member ?? String(m.point.value)]),
   };
 }
 
@@ -313,8 +296,8 @@ type Arg = { ptr: number | bigint; len: number; note: string };
 async function fuzz(seed: number, calls: number, compiled: WebAssembly.Module): Promise<{ expected: Expected; got: Expected; log: string[] }> {
   const random = prng(seed);
   const pick = <T,>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
-  const capture = new Capture();
-  const observer = new Observer({ exporters: [capture], minSpanDurationMicros: 0, maxStringBytes: CAP, anomalyLogLimit: 0 });
+  const sink = capture();
+  const observer = new Observer({ exporters: [sink], minSpanDurationMicros: 0, maxStringBytes: CAP, anomalyLogLimit: 0 });
   const instance = await observer.instantiate(compiled);
   const memory = instance.exports.memory as WebAssembly.Memory;
   const exports = instance.exports as Record<string, (...a: (number | bigint)[]) => void>;
@@ -435,7 +418,7 @@ async function fuzz(seed: number, calls: number, compiled: WebAssembly.Module): 
   model.finish(error);
   observer.finishTrace(error === undefined ? undefined : new WebAssembly.RuntimeError(error));
   await observer.shutdown();
-  return { expected: model.out, got: { ...actual(capture), anomalies: { ...observer.anomalies() } }, log };
+  return { expected: model.out, got: { ...actual(sink), anomalies: { ...observer.anomalies() } }, log };
 }
 
 describe('fuzzing the host with random and hostile call sequences', () => {

@@ -13,10 +13,8 @@ import { StatsdExporter } from '../../host/exporters/statsd.ts';
 import { OtlpJsonlExporter } from '../../host/exporters/otlp-jsonl.ts';
 import { parseTags, addTag, attributeMap } from '../../host/trace/tags.ts';
 import { watToWasm } from '../../host/node/load.ts';
-import type { TelemetryExporter } from '../../host/exporters/exporter.ts';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { GuestMetric } from '../../host/trace/model.ts';
 import { API_IMPORTS, Guest } from '../helpers/wat.ts';
+import { capture } from '../helpers/capture.ts';
 import { parseOtlpJsonl, scratch, value } from '../helpers/otlp.ts';
 import { Backend, runGuest } from '../adapters/loopback.ts';
 import { readFileSync } from 'node:fs';
@@ -45,19 +43,6 @@ async function guest(): Promise<Uint8Array> {
 /** Own string-keyed properties and their values, to compare prototypes before and after. */
 function snapshot(target: object): [string, unknown][] {
   return Object.getOwnPropertyNames(target).map((k) => [k, Object.getOwnPropertyDescriptor(target, k)!.value]);
-}
-
-class Capture implements TelemetryExporter {
-  readonly name = 'capture';
-  spans: ReadableSpan[] = [];
-  metrics: GuestMetric[] = [];
-  onSpan = (span: ReadableSpan) => void this.spans.push(span);
-  onLog = () => {};
-  onMetric = (metric: GuestMetric) => void this.metrics.push(metric);
-  onTraceEnd = () => {};
-  forceFlush = async () => {};
-  shutdown = async () => {};
-  stats = () => ({ exported: 0, dropped: 0 });
 }
 
 /** Own keys of an attribute map, with values read only from own properties. */
@@ -96,9 +81,9 @@ describe('tag keys named like prototype members', () => {
     const { dir, remove } = scratch();
     try {
       const path = join(dir, 'out.jsonl');
-      const capture = new Capture();
+      const sink = capture();
       const exporters = [
-        capture,
+        sink,
         new OtlpJsonlExporter({ path }),
         new DatadogExporter({
           env: { DD_TRACE_AGENT_URL: backend.url },
@@ -112,10 +97,10 @@ describe('tag keys named like prototype members', () => {
       await observer.shutdown();
 
       // In memory: own keys only, ordinary prototypes.
-      const span = capture.spans.find((s) => s.name === 'work')!;
+      const span = sink.spans.find((s) => s.name === 'work')!;
       expect([null, Object.prototype]).toContain(Object.getPrototypeOf(span.attributes));
       expect(own(span.attributes)).toEqual(own(EXPECTED));
-      const point = capture.metrics[0]!.point;
+      const point = sink.metrics[0]!.point;
       expect(point.tags.map(([k]) => k)).toEqual(NAMES);
 
       // OTLP JSON: the key/value lists as serialized.
