@@ -7,14 +7,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decode } from '@msgpack/msgpack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instrumentModule } from '../../host/tools/instrument.ts';
 import { DatadogExporter } from '../../host/exporters/datadog.ts';
 import { ZipkinExporter } from '../../host/exporters/zipkin.ts';
 import { StdoutExporter } from '../../host/exporters/stdout.ts';
 import { runTraced, scratch, type Span } from '../helpers/otlp.ts';
-import { Backend, freePort, runGuest } from '../adapters/loopback.ts';
+import { Backend, freePort, runGuest, traces } from '../adapters/loopback.ts';
 import { compile, WASI_COMMAND } from '../assemblyscript/asc.ts';
 import { tree } from '../instrument/guests.ts';
 
@@ -106,10 +105,7 @@ describe.skipIf(needsClang)('the same tree through every span exporter', () => {
       });
       const { observer } = await runGuest([dd], { wasm: helpers, observer: { minSpanDurationMicros: 0 } });
       await observer.shutdown();
-      const spans = agent
-        .on('/v0.4/traces')
-        .flatMap((r) => (decode(r.body, { useBigInt64: true }) as { span_id: bigint; parent_id: bigint; name: string; resource: string }[][]).flat())
-        .map((s) => ({ id: String(s.span_id), parent: String(s.parent_id), name: s.resource }));
+      const spans = traces(agent).flat().map((s) => ({ id: String(s.span_id), parent: String(s.parent_id), name: s.resource }));
       expect(parents(spans, names)).toEqual(EXPECTED_PARENTS);
     } finally {
       await agent.stop();

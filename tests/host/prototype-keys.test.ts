@@ -4,7 +4,6 @@
  * and `__proto__`, must arrive as an ordinary key with exactly the guest's values, in every
  * destination, and no guest input may reach any object's prototype.
  */
-import { createSocket, type Socket } from 'node:dgram';
 import { decode } from '@msgpack/msgpack';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DatadogExporter } from '../../host/exporters/datadog.ts';
@@ -16,7 +15,7 @@ import { watToWasm } from '../../host/node/load.ts';
 import { API_IMPORTS, Guest } from '../helpers/wat.ts';
 import { capture } from '../helpers/capture.ts';
 import { parseOtlpJsonl, scratch, value } from '../helpers/otlp.ts';
-import { Backend, runGuest } from '../adapters/loopback.ts';
+import { Backend, runGuest, udpListener, type UdpListener } from '../adapters/loopback.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -53,16 +52,13 @@ function own(map: object): Record<string, unknown> {
 }
 
 let backend: Backend;
-let udp: Socket;
-let packets: string[];
+let udp: UdpListener;
 beforeEach(async () => {
   backend = await new Backend().start();
-  packets = [];
-  udp = createSocket('udp4').on('message', (m) => packets.push(m.toString()));
-  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+  udp = await udpListener();
 });
 afterEach(async () => {
-  udp.close();
+  await udp.close();
   await backend.stop();
 });
 
@@ -87,11 +83,11 @@ describe('tag keys named like prototype members', () => {
         new OtlpJsonlExporter({ path }),
         new DatadogExporter({
           env: { DD_TRACE_AGENT_URL: backend.url },
-          statsd: { url: `udp://127.0.0.1:${udp.address().port}`, traceTags: false },
+          statsd: { url: udp.url, traceTags: false },
           logs: { path: join(dir, 'dd-logs.jsonl') },
         }),
         new ZipkinExporter({ url: `${backend.url}/api/v2/spans` }),
-        new StatsdExporter({ url: `udp://127.0.0.1:${udp.address().port}`, dialect: 'dogstatsd', traceTags: false }, 'statsd'),
+        new StatsdExporter({ url: udp.url, dialect: 'dogstatsd', traceTags: false }, 'statsd'),
       ];
       const { observer } = await runGuest(exporters, { wasm: await guest(), invoke: 'run' });
       await observer.shutdown();
@@ -143,7 +139,7 @@ describe('tag keys named like prototype members', () => {
       for (const [key, v] of Object.entries(EXPECTED)) expect([key, Object.hasOwn(tags, key) ? tags[key] : undefined]).toEqual([key, String(v)]);
 
       // statsd and DogStatsD: the tags of the forwarded line, in the guest's order.
-      const forwarded = packets.flatMap((p) => p.split('\n')).filter((l) => l.startsWith('hits:'));
+      const forwarded = udp.lines().filter((l) => l.startsWith('hits:'));
       expect(forwarded).toHaveLength(2);
       for (const line of forwarded) {
         const tagPart = line.split('|#')[1]!.split(',');
