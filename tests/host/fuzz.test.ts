@@ -14,6 +14,7 @@ import { IMPORTS, type ImportSpec } from '../../host/abi/spec.ts';
 import { watToWasm } from '../../host/node/load.ts';
 import type { AnomalyKind } from '../../host/events.ts';
 import { capture, type Capture } from '../helpers/capture.ts';
+import { mulberry32 } from '../helpers/random.ts';
 
 const CAP = 48;
 const PAGE = 65536;
@@ -30,18 +31,6 @@ const MODULE = `(module
 
 function params(s: ImportSpec): string {
   return s.params.length ? `(param ${s.params.join(' ')})` : '';
-}
-
-/** mulberry32: small, fast, and the same sequence for a seed everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const NAMES = ['a', 'request', 'é-span', 'x'.repeat(60), '日本語の名前'];
@@ -294,7 +283,7 @@ function actual({ spans, logs, metrics }: Capture): Omit<Expected, 'anomalies'> 
 type Arg = { ptr: number | bigint; len: number; note: string };
 
 async function fuzz(seed: number, calls: number, compiled: WebAssembly.Module): Promise<{ expected: Expected; got: Expected; log: string[] }> {
-  const random = prng(seed);
+  const random = mulberry32(seed);
   const pick = <T,>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const sink = capture();
   const observer = new Observer({ exporters: [sink], minSpanDurationMicros: 0, maxStringBytes: CAP, anomalyLogLimit: 0 });
