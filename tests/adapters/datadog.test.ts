@@ -3,58 +3,35 @@
  * v0.4 msgpack trace payload (ids as unsigned 64-bit BigInts), the JSON log intake, and the
  * DogStatsD packets.
  */
-import { createSocket, type Socket } from 'node:dgram';
-import { decode } from '@msgpack/msgpack';
+import { createSocket } from 'node:dgram';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DatadogExporter } from '../../host/exporters/datadog.ts';
 import { parseTraceparent } from '../../host/trace/parent.ts';
 import { Observer } from '../../host/observer.ts';
 import { watToWasm } from '../../host/node/load.ts';
 import { API_IMPORTS, Guest } from '../helpers/wat.ts';
-import { Backend, runGuest } from './loopback.ts';
+import { Backend, runGuest, traces, udpListener, type UdpListener } from './loopback.ts';
 
 // Both halves of the trace id and the span id have the top bit set: they only survive as uint64.
 const TRACE_ID = 'c4bf92f3577b34daf3ce929d0e0e4736';
 const PARENT_ID = 'f0f067aa0ba902b7';
 const TRACEPARENT = `00-${TRACE_ID}-${PARENT_ID}-01`;
 
-interface AgentSpan {
-  trace_id: bigint;
-  span_id: bigint;
-  parent_id: bigint;
-  name: string;
-  resource: string;
-  service: string;
-  type: string;
-  error: number;
-  meta: Record<string, string>;
-  metrics: Record<string, number>;
-  start: bigint;
-  duration: bigint;
-}
-
-function traces(agent: Backend): AgentSpan[][] {
-  return agent.on('/v0.4/traces').flatMap((r) => decode(r.body, { useBigInt64: true }) as AgentSpan[][]);
-}
-
 let agent: Backend;
-let dogstatsd: Socket;
-let packets: string[];
+let dogstatsd: UdpListener;
 beforeEach(async () => {
   agent = await new Backend().start();
-  packets = [];
-  dogstatsd = createSocket('udp4').on('message', (m) => packets.push(m.toString()));
-  await new Promise<void>((resolve) => dogstatsd.bind(0, '127.0.0.1', resolve));
+  dogstatsd = await udpListener();
 });
 afterEach(async () => {
-  dogstatsd.close();
+  await dogstatsd.close();
   await agent.stop();
 });
 
 function exporter(extra: ConstructorParameters<typeof DatadogExporter>[0] = {}): DatadogExporter {
   return new DatadogExporter({
     env: { DD_TRACE_AGENT_URL: agent.url, DD_SERVICE: 'wasm-svc', DD_ENV: 'test', DD_VERSION: '1.2.3', DD_TAGS: 'team:edge' },
-    statsd: { url: `udp://127.0.0.1:${dogstatsd.address().port}` },
+    statsd: { url: dogstatsd.url },
     logs: { url: `${agent.url}/api/v2/logs`, apiKey: 'dd-key' },
     retry: { initialBackoffMs: 20, deadlineMs: 400 },
     ...extra,
@@ -144,7 +121,7 @@ describe('datadog exporter', () => {
     });
 
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const lines = packets.flatMap((p) => p.split('\n'));
+    const lines = dogstatsd.lines();
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^requests:1\|c\|#route:greet,service:wasm-svc,team:edge,env:test,version:1\.2\.3,trace_id:c4bf92f3577b34daf3ce929d0e0e4736,span_id:[0-9a-f]{16}$/);
     expect(lines[1]).toMatch(/^render\.time:3\.5\|ms\|#service:wasm-svc,/);

@@ -1,12 +1,14 @@
 /**
  * Test backends on 127.0.0.1: an HTTP server that records every request and answers as told
- * (status, delay), and helpers to run a guest and to pick free ports.
+ * (status, delay), a UDP listener that keeps every packet, and helpers to run a guest, to pick
+ * free ports and to decode what a Datadog agent received.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createSocket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { decode } from '@msgpack/msgpack';
 import { Observer, type ObserverOptions } from '../../host/observer.ts';
 import { runWasi, loadWasm, type RunResult } from '../../host/node/index.ts';
 import type { TelemetryExporter } from '../../host/exporters/exporter.ts';
@@ -69,6 +71,53 @@ export class Backend {
   }
 }
 
+/** A span as the Datadog agent reads it from a v0.4 payload. */
+export interface AgentSpan {
+  trace_id: bigint;
+  span_id: bigint;
+  parent_id: bigint;
+  name: string;
+  resource: string;
+  service: string;
+  type: string;
+  error: number;
+  meta: Record<string, string>;
+  metrics: Record<string, number>;
+  start: bigint;
+  duration: bigint;
+}
+
+/** The traces `agent` accepted on /v0.4/traces, decoded from msgpack (ids as unsigned 64-bit BigInts). */
+export function traces(agent: Backend): AgentSpan[][] {
+  return agent.on('/v0.4/traces').flatMap((r) => decode(r.body, { useBigInt64: true }) as AgentSpan[][]);
+}
+
+export interface UdpListener {
+  port: number;
+  /** `udp://127.0.0.1:<port>` */
+  url: string;
+  /** Every packet received, as text. */
+  packets: string[];
+  /** Every line of every packet. */
+  lines(): string[];
+  close(): Promise<void>;
+}
+
+/** A UDP socket on 127.0.0.1 that keeps what it receives (a statsd daemon or DogStatsD stand-in). */
+export async function udpListener(): Promise<UdpListener> {
+  const packets: string[] = [];
+  const socket = createSocket('udp4').on('message', (m) => packets.push(m.toString()));
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  return {
+    port,
+    url: `udp://127.0.0.1:${port}`,
+    packets,
+    lines: () => packets.flatMap((p) => p.split('\n')),
+    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+  };
+}
+
 /** A port nothing listens on (bound, then released). */
 export async function freePort(kind: 'tcp' | 'udp' = 'tcp'): Promise<number> {
   if (kind === 'udp') {
@@ -91,20 +140,9 @@ export const DEMO_WAT = fileURLToPath(new URL('../../examples/wat/demo.wat', imp
 export async function runGuest(
   exporters: TelemetryExporter[],
   options: { parent?: SpanContext; wat?: string; wasm?: Uint8Array; invoke?: string; observer?: Partial<ObserverOptions> } = {},
-): Promise<{ observer: Observer; result: RunResult; traceId: string }> {
-  let traceId = '';
-  const probe: TelemetryExporter = {
-    name: 'probe',
-    onSpan: (span) => void (traceId = span.spanContext().traceId),
-    onLog: () => {},
-    onMetric: () => {},
-    onTraceEnd: () => {},
-    forceFlush: async () => {},
-    shutdown: async () => {},
-    stats: () => ({ exported: 0, dropped: 0 }),
-  };
-  const observer = new Observer({ exporters: [...exporters, probe], serviceName: 'adapter-test', ...options.observer });
+): Promise<{ observer: Observer; result: RunResult }> {
+  const observer = new Observer({ exporters, serviceName: 'adapter-test', ...options.observer });
   const source = options.wasm ?? (await loadWasm(options.wat ?? DEMO_WAT));
   const result = await runWasi(source, { observer, parent: options.parent, invoke: options.invoke, stdio: [0, 2, 2] });
-  return { observer, result, traceId };
+  return { observer, result };
 }

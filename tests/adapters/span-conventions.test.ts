@@ -7,7 +7,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decode } from '@msgpack/msgpack';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DatadogExporter } from '../../host/exporters/datadog.ts';
 import { OtlpJsonlExporter } from '../../host/exporters/otlp-jsonl.ts';
@@ -16,7 +15,7 @@ import { ZipkinExporter } from '../../host/exporters/zipkin.ts';
 import { watToWasm } from '../../host/node/load.ts';
 import { API_IMPORTS, Guest, INSTRUMENT_IMPORTS } from '../helpers/wat.ts';
 import { parseOtlpJsonl, scratch } from '../helpers/otlp.ts';
-import { Backend, freePort, runGuest } from './loopback.ts';
+import { Backend, freePort, runGuest, traces } from './loopback.ts';
 
 const tmp = scratch();
 afterAll(tmp.remove);
@@ -59,11 +58,7 @@ describe('a span the guest marks failed', () => {
       expect(status('fine').code ?? 0).toBe(0);
       expect(otlp.find((s) => s.name === 'fetch')!.attributes).toMatchObject({ allocation: 3, 'allocation.bytes': 3 * 65536 });
 
-      const dd = agent
-        .on('/v0.4/traces')
-        .flatMap((r) =>
-          (decode(r.body, { useBigInt64: true }) as { name: string; error: number; meta: Record<string, string>; metrics: Record<string, number> }[][]).flat(),
-        );
+      const dd = traces(agent).flat();
       const ddSpan = (name: string) => dd.find((s) => s.name === name)!;
       expect(ddSpan('fetch')).toMatchObject({
         error: 1,

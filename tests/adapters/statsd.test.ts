@@ -2,12 +2,11 @@
  * The `statsd` forwarder against the real Etsy statsd daemon, and its DogStatsD dialect against
  * a loopback UDP socket that shows the exact lines.
  */
-import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watToWasm } from '../../host/node/load.ts';
 import { StatsdExporter } from '../../host/exporters/statsd.ts';
 import { API_IMPORTS, Guest } from '../helpers/wat.ts';
-import { freePort, runGuest } from './loopback.ts';
+import { freePort, runGuest, udpListener } from './loopback.ts';
 import { StatsdDaemon } from './statsd-daemon.ts';
 
 const PAYLOAD = [
@@ -51,19 +50,16 @@ describe('statsd exporter', () => {
   });
 
   it('speaks DogStatsD with constant tags and the guest span as trace tags', async () => {
-    const socket = createSocket('udp4');
-    const packets: string[] = [];
-    socket.on('message', (msg) => packets.push(msg.toString()));
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-    const statsd = new StatsdExporter({ url: `udp://127.0.0.1:${socket.address().port}`, dialect: 'dogstatsd', tags: ['env:test'], maxPacketBytes: 200 });
+    const socket = await udpListener();
+    const statsd = new StatsdExporter({ url: socket.url, dialect: 'dogstatsd', tags: ['env:test'], maxPacketBytes: 200 });
     const { observer } = await runGuest([statsd], { wasm: await metricsGuest(), invoke: 'run' });
     await observer.shutdown();
     await new Promise((resolve) => setTimeout(resolve, 100));
-    socket.close();
+    await socket.close();
 
-    expect(packets.length).toBeGreaterThan(1); // packed into packets of at most 200 bytes
-    for (const packet of packets) expect(Buffer.byteLength(packet)).toBeLessThanOrEqual(200);
-    const lines = packets.flatMap((p) => p.split('\n'));
+    expect(socket.packets.length).toBeGreaterThan(1); // packed into packets of at most 200 bytes
+    for (const packet of socket.packets) expect(Buffer.byteLength(packet)).toBeLessThanOrEqual(200);
+    const lines = socket.lines();
     expect(lines).toHaveLength(7);
     const span = /trace_id:([0-9a-f]{32}),span_id:([0-9a-f]{16})$/.exec(lines[0]!);
     expect(span).not.toBeNull();

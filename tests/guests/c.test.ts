@@ -3,21 +3,19 @@
  * .ci/run from Debian's packages), run as a new user would, through the CLI.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { only, parseOtlpJsonl, runTraced, scratch } from '../helpers/otlp.ts';
+import { ancestors, only, parseOtlpJsonl, runTraced, scratch } from '../helpers/otlp.ts';
 import { instrumentModule } from '../../host/tools/instrument.ts';
 import { withStdout } from '../instrument/guests.ts';
+import { needsClang } from './clang.ts';
 
 const tmp = scratch();
 afterAll(tmp.remove);
 
-// CI installs the toolchain and must run this; elsewhere a missing clang only skips it.
-const hasToolchain = spawnSync('clang', ['--version']).status === 0 && existsSync('/usr/lib/wasm32-wasi');
-
 describe('a C guest (clang + wasi-libc)', () => {
-  it.skipIf(!hasToolchain && !process.env.CI)('reports its spans, tags, logs and metrics through the CLI', () => {
+  it.skipIf(needsClang)('reports its spans, tags, logs and metrics through the CLI', () => {
     const wasm = join(tmp.dir, 'word-count.wasm');
     const cc = spawnSync('clang', ['--target=wasm32-wasi', '--sysroot=/usr', '-O2', '-o', wasm, 'examples/c/main.c'], { encoding: 'utf8' });
     expect(cc.error?.message ?? cc.stderr).toBe('');
@@ -38,7 +36,7 @@ describe('a C guest (clang + wasi-libc)', () => {
 });
 
 describe('a C reactor (clang -mexec-model=reactor)', () => {
-  it.skipIf(!hasToolchain && !process.env.CI)('ends like a process after --invoke: destructors flush stdout, inside the trace', async () => {
+  it.skipIf(needsClang)('ends like a process after --invoke: destructors flush stdout, inside the trace', async () => {
     const wasm = join(tmp.dir, 'reactor.wasm');
     const cc = spawnSync(
       'clang',
@@ -58,10 +56,6 @@ describe('a C reactor (clang -mexec-model=reactor)', () => {
     const dtors = only(run.spans, '__wasm_call_dtors');
     expect(run.spans.find((s) => s.name === 'greet')!.traceId).toBe(dtors.traceId);
     const write = run.spans.find((s) => s.name === 'wasi_snapshot_preview1.fd_write')!;
-    const ancestors = (id: string | undefined): string[] => {
-      const s = run.spans.find((x) => x.spanId === id);
-      return s ? [s.name, ...ancestors(s.parentSpanId)] : [];
-    };
-    expect(ancestors(write.spanId)).toContain('__wasm_call_dtors');
+    expect(ancestors(run.spans, write.spanId)).toContain('__wasm_call_dtors');
   });
 });

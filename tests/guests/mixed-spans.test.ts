@@ -5,25 +5,21 @@
  * manual span closes only on span-exit and each function span only on its own exit, in one tree.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decode } from '@msgpack/msgpack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instrumentModule } from '../../host/tools/instrument.ts';
 import { DatadogExporter } from '../../host/exporters/datadog.ts';
 import { ZipkinExporter } from '../../host/exporters/zipkin.ts';
 import { StdoutExporter } from '../../host/exporters/stdout.ts';
-import { runTraced, scratch, type Span } from '../helpers/otlp.ts';
-import { Backend, freePort, runGuest } from '../adapters/loopback.ts';
+import { ancestors, runTraced, scratch, type Span } from '../helpers/otlp.ts';
+import { Backend, freePort, runGuest, traces } from '../adapters/loopback.ts';
 import { compile, WASI_COMMAND } from '../assemblyscript/asc.ts';
 import { tree } from '../instrument/guests.ts';
+import { needsClang } from './clang.ts';
 
 const tmp = scratch();
 afterAll(tmp.remove);
-
-// CI installs the toolchain and must run these; elsewhere a missing clang only skips them.
-const hasClang = spawnSync('clang', ['--version']).status === 0 && existsSync('/usr/lib/wasm32-wasi');
-const needsClang = !hasClang && !process.env.CI;
 
 let helpers: Uint8Array;
 beforeAll(async () => {
@@ -67,11 +63,7 @@ describe.skipIf(needsClang)('a C program with span helpers, instrumented', () =>
     const { spans, logs } = await runTraced(helpers, { stdio: [0, 2, 2] });
     expect(tree(spans, named(MANUAL))).toBe('request(nested,check,check,check,bottom)');
     // Wherever a log lands (the filter decides which short functions stay), it is inside its manual span.
-    const ancestors = (id: string | undefined): string[] => {
-      const s = spans.find((x) => x.spanId === id);
-      return s ? [s.name, ...ancestors(s.parentSpanId)] : [];
-    };
-    const where = logs.map((l) => [l.body, ancestors(l.spanId).filter((n) => MANUAL.includes(n))[0]]);
+    const where = logs.map((l) => [l.body, ancestors(spans, l.spanId).filter((n) => MANUAL.includes(n))[0]]);
     expect(where).toEqual([
       ['working', 'request'],
       ['working', 'nested'],
@@ -106,10 +98,7 @@ describe.skipIf(needsClang)('the same tree through every span exporter', () => {
       });
       const { observer } = await runGuest([dd], { wasm: helpers, observer: { minSpanDurationMicros: 0 } });
       await observer.shutdown();
-      const spans = agent
-        .on('/v0.4/traces')
-        .flatMap((r) => (decode(r.body, { useBigInt64: true }) as { span_id: bigint; parent_id: bigint; name: string; resource: string }[][]).flat())
-        .map((s) => ({ id: String(s.span_id), parent: String(s.parent_id), name: s.resource }));
+      const spans = traces(agent).flat().map((s) => ({ id: String(s.span_id), parent: String(s.parent_id), name: s.resource }));
       expect(parents(spans, names)).toEqual(EXPECTED_PARENTS);
     } finally {
       await agent.stop();

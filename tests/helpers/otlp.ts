@@ -187,6 +187,18 @@ export async function runTraced(
 }
 
 /** The span with this name; fails the test if there is not exactly one. */
+export function only(spans: Span[], name: string): Span {
+  const found = spans.filter((s) => s.name === name);
+  if (found.length !== 1) throw new Error(`expected one span '${name}', found ${found.length}: ${spans.map((s) => s.name).join(', ')}`);
+  return found[0]!;
+}
+
+/** The names of the span `id` and of every span above it, innermost first. */
+export function ancestors(spans: Span[], id: string | undefined): string[] {
+  const span = spans.find((s) => s.spanId === id);
+  return span ? [span.name, ...ancestors(spans, span.parentSpanId)] : [];
+}
+
 /**
  * A trace without ids and times, to compare two runs: spans by name with their parent's name,
  * attributes and status code; logs with their span's name; metrics by name.
@@ -202,10 +214,4 @@ export function traceShape(e: Exported) {
       .map((m) => ({ name: m.name, kind: m.kind, value: m.value, sum: m.sum, count: m.count, attributes: m.attributes }))
       .sort((a, b) => a.name.localeCompare(b.name)),
   };
-}
-
-export function only(spans: Span[], name: string): Span {
-  const found = spans.filter((s) => s.name === name);
-  if (found.length !== 1) throw new Error(`expected one span '${name}', found ${found.length}: ${spans.map((s) => s.name).join(', ')}`);
-  return found[0]!;
 }

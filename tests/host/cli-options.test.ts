@@ -4,7 +4,6 @@
  * deadline for the whole final flush.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -12,6 +11,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { EXPORTERS } from '../../host/exporters/catalog.ts';
+import { udpListener } from '../adapters/loopback.ts';
 
 const DEMO = 'examples/wat/demo.wat';
 const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/wasm-observe.js', ...args], { encoding: 'utf8' });
@@ -74,18 +74,14 @@ describe('options declared by each exporter', () => {
   });
 
   it('a flag added to the catalog reaches its exporter: --statsd-prefix prefixes every metric sent over UDP', async () => {
-    const socket = createSocket('udp4');
-    const packets: string[] = [];
-    socket.on('message', (msg) => packets.push(msg.toString()));
-    await new Promise<void>((ready) => socket.bind(0, '127.0.0.1', ready));
+    const statsd = await udpListener();
     try {
-      const url = `udp://127.0.0.1:${socket.address().port}`;
-      const child = spawn(process.execPath, ['bin/wasm-observe.js', 'run', DEMO, '--exporter', 'statsd', '--statsd-url', url, '--statsd-prefix', 'app'], { stdio: 'ignore' });
+      const child = spawn(process.execPath, ['bin/wasm-observe.js', 'run', DEMO, '--exporter', 'statsd', '--statsd-url', statsd.url, '--statsd-prefix', 'app'], { stdio: 'ignore' });
       expect(await new Promise((done) => child.on('close', done))).toBe(0);
       await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(packets.flatMap((p) => p.split('\n'))).toEqual(['app.requests:1|c|#route:greet', 'app.render.time:3.5|ms']);
+      expect(statsd.lines()).toEqual(['app.requests:1|c|#route:greet', 'app.render.time:3.5|ms']);
     } finally {
-      socket.close();
+      await statsd.close();
     }
   });
 

@@ -3,13 +3,10 @@
  * instead of reading the clock. Span events always read it.
  */
 import { describe, expect, it } from 'vitest';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { Observer, type ClockMode } from '../../host/index.ts';
-import type { GuestMetric } from '../../host/trace/model.ts';
-import type { TelemetryExporter } from '../../host/exporters/exporter.ts';
 import { watToWasm } from '../../host/node/load.ts';
 import { API_IMPORTS, Guest } from '../helpers/wat.ts';
+import { capture } from '../helpers/capture.ts';
 
 async function run(clock: ClockMode) {
   const g = new Guest();
@@ -28,20 +25,9 @@ async function run(clock: ClockMode) {
      ${spin}
      (call $log (i32.const 3) ${g.str('after')})`,
   );
-  const spans: ReadableSpan[] = [];
-  const logs: ReadableLogRecord[] = [];
-  const metrics: GuestMetric[] = [];
-  const capture: TelemetryExporter = {
-    name: 'capture',
-    onSpan: (s) => void spans.push(s),
-    onLog: (l) => void logs.push(l),
-    onMetric: (m) => void metrics.push(m),
-    onTraceEnd: () => {},
-    forceFlush: async () => {},
-    shutdown: async () => {},
-    stats: () => ({ exported: 0, dropped: 0 }),
-  };
-  const observer = new Observer({ exporters: [capture], clock });
+  const sink = capture();
+  const { spans, logs, metrics } = sink;
+  const observer = new Observer({ exporters: [sink], clock });
   const instance = await observer.instantiate(await WebAssembly.compile((await watToWasm(wat)) as Uint8Array<ArrayBuffer>));
   const start = performance.timeOrigin + performance.now();
   await observer.trace('clock', () => (instance.exports.run as () => void)());

@@ -13,11 +13,10 @@ import { now } from '../../host/events.ts';
 import type { GuestEvent } from '../../host/events.ts';
 import { OtlpJsonlExporter, PerfettoExporter, type TraceEvent } from '../../host/node/index.ts';
 import { parseOtlpJsonl, scratch } from '../helpers/otlp.ts';
+import type { Step } from '../trace/harness.ts';
 
 const tmp = scratch();
 afterAll(tmp.remove);
-
-type Step = GuestEvent extends infer E ? (E extends GuestEvent ? Omit<E, 'time'> : never) : never;
 
 /** Runs `steps` as one trace into a perfetto file and an OTLP file, a little real time apart. */
 async function record(name: string, traces: Step[][]) {

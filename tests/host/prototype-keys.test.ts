@@ -4,7 +4,6 @@
  * and `__proto__`, must arrive as an ordinary key with exactly the guest's values, in every
  * destination, and no guest input may reach any object's prototype.
  */
-import { createSocket, type Socket } from 'node:dgram';
 import { decode } from '@msgpack/msgpack';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DatadogExporter } from '../../host/exporters/datadog.ts';
@@ -13,12 +12,10 @@ import { StatsdExporter } from '../../host/exporters/statsd.ts';
 import { OtlpJsonlExporter } from '../../host/exporters/otlp-jsonl.ts';
 import { parseTags, addTag, attributeMap } from '../../host/trace/tags.ts';
 import { watToWasm } from '../../host/node/load.ts';
-import type { TelemetryExporter } from '../../host/exporters/exporter.ts';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { GuestMetric } from '../../host/trace/model.ts';
 import { API_IMPORTS, Guest } from '../helpers/wat.ts';
+import { capture } from '../helpers/capture.ts';
 import { parseOtlpJsonl, scratch, value } from '../helpers/otlp.ts';
-import { Backend, runGuest } from '../adapters/loopback.ts';
+import { Backend, runGuest, udpListener, type UdpListener } from '../adapters/loopback.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -47,19 +44,6 @@ function snapshot(target: object): [string, unknown][] {
   return Object.getOwnPropertyNames(target).map((k) => [k, Object.getOwnPropertyDescriptor(target, k)!.value]);
 }
 
-class Capture implements TelemetryExporter {
-  readonly name = 'capture';
-  spans: ReadableSpan[] = [];
-  metrics: GuestMetric[] = [];
-  onSpan = (span: ReadableSpan) => void this.spans.push(span);
-  onLog = () => {};
-  onMetric = (metric: GuestMetric) => void this.metrics.push(metric);
-  onTraceEnd = () => {};
-  forceFlush = async () => {};
-  shutdown = async () => {};
-  stats = () => ({ exported: 0, dropped: 0 });
-}
-
 /** Own keys of an attribute map, with values read only from own properties. */
 function own(map: object): Record<string, unknown> {
   const out: Record<string, unknown> = attributeMap();
@@ -68,16 +52,13 @@ function own(map: object): Record<string, unknown> {
 }
 
 let backend: Backend;
-let udp: Socket;
-let packets: string[];
+let udp: UdpListener;
 beforeEach(async () => {
   backend = await new Backend().start();
-  packets = [];
-  udp = createSocket('udp4').on('message', (m) => packets.push(m.toString()));
-  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+  udp = await udpListener();
 });
 afterEach(async () => {
-  udp.close();
+  await udp.close();
   await backend.stop();
 });
 
@@ -96,26 +77,26 @@ describe('tag keys named like prototype members', () => {
     const { dir, remove } = scratch();
     try {
       const path = join(dir, 'out.jsonl');
-      const capture = new Capture();
+      const sink = capture();
       const exporters = [
-        capture,
+        sink,
         new OtlpJsonlExporter({ path }),
         new DatadogExporter({
           env: { DD_TRACE_AGENT_URL: backend.url },
-          statsd: { url: `udp://127.0.0.1:${udp.address().port}`, traceTags: false },
+          statsd: { url: udp.url, traceTags: false },
           logs: { path: join(dir, 'dd-logs.jsonl') },
         }),
         new ZipkinExporter({ url: `${backend.url}/api/v2/spans` }),
-        new StatsdExporter({ url: `udp://127.0.0.1:${udp.address().port}`, dialect: 'dogstatsd', traceTags: false }, 'statsd'),
+        new StatsdExporter({ url: udp.url, dialect: 'dogstatsd', traceTags: false }, 'statsd'),
       ];
       const { observer } = await runGuest(exporters, { wasm: await guest(), invoke: 'run' });
       await observer.shutdown();
 
       // In memory: own keys only, ordinary prototypes.
-      const span = capture.spans.find((s) => s.name === 'work')!;
+      const span = sink.spans.find((s) => s.name === 'work')!;
       expect([null, Object.prototype]).toContain(Object.getPrototypeOf(span.attributes));
       expect(own(span.attributes)).toEqual(own(EXPECTED));
-      const point = capture.metrics[0]!.point;
+      const point = sink.metrics[0]!.point;
       expect(point.tags.map(([k]) => k)).toEqual(NAMES);
 
       // OTLP JSON: the key/value lists as serialized.
@@ -158,7 +139,7 @@ describe('tag keys named like prototype members', () => {
       for (const [key, v] of Object.entries(EXPECTED)) expect([key, Object.hasOwn(tags, key) ? tags[key] : undefined]).toEqual([key, String(v)]);
 
       // statsd and DogStatsD: the tags of the forwarded line, in the guest's order.
-      const forwarded = packets.flatMap((p) => p.split('\n')).filter((l) => l.startsWith('hits:'));
+      const forwarded = udp.lines().filter((l) => l.startsWith('hits:'));
       expect(forwarded).toHaveLength(2);
       for (const line of forwarded) {
         const tagPart = line.split('|#')[1]!.split(',');

@@ -9,14 +9,11 @@ import { INSTRUMENT_VERSION, InstrumentError, instrument, instrumentModule } fro
 import { SMALL_LEAF } from '../../host/tools/instrument-record.ts';
 import { inspectModule } from '../../host/tools/inspect.ts';
 import { customSection } from '../../host/tools/wasm-binary.ts';
-import { calls, short } from './guests.ts';
+import { ALL, calls, short } from './guests.ts';
 import { edgeCases } from './edge-cases.ts';
 import { watToWasm } from '../../host/node/load.ts';
 
 type Fn = (...args: number[]) => number;
-
-/** These tests check each function's wrapper: small leaf functions are left out by default. */
-const ALL = { allFunctions: true } as const;
 
 /** Instantiates with a recorder for the instrument imports: every call, in order, by name. */
 async function record(bytes: Uint8Array, imports: WebAssembly.Imports = {}, legacy = false) {

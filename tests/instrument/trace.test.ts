@@ -7,12 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { WASM_PAGE_BYTES } from '../../host/abi/spec.ts';
 import { instrumentModule } from '../../host/tools/instrument.ts';
 import { runTraced, traceModule, type Span } from '../helpers/otlp.ts';
-import { calls, command, counts, pagesGrown, reactor, runPlain, short, traceOf, tree, withStdout } from './guests.ts';
+import { ALL, calls, command, counts, pagesGrown, reactor, runPlain, short, traceOf, tree, withStdout } from './guests.ts';
 
 /** Every call becomes a span: the 20 µs default would drop most of these. */
 const EVERY_CALL = { minSpanDurationMicros: 0 };
-/** Small leaf functions (isOdd, double, classify, …) are left out by default; these trees expect them. */
-const ALL = { allFunctions: true } as const;
 
 type Fn = (...args: number[]) => number;
 

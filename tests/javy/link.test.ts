@@ -36,7 +36,6 @@ const txt = {
   exit: () => text(encodeTextRecord(OPS['span-exit'], 0, '')),
   log: (level: number, message: string) => text(encodeTextRecord(OPS.log, level, message)),
   metric: (line: string) => text(encodeTextRecord(OPS.metric, 1, line)),
-  raw: (s: string) => text(s),
 };
 const NL = text('\n');
 const concat = (...parts: Uint8Array[]) => {
@@ -255,15 +254,15 @@ const CASES: { name: string; run: (p: Probe) => unknown; seen: Seen[] }[] = [
   {
     name: 'malformed text records are text: version, op, uppercase or non-hex digits, length, trailing bytes, short header',
     run: (p) => [
-      p.write(2, [txt.raw('\0OBSt220000000000')]),
-      p.write(2, [txt.raw('\0OBSt160000000000')]),
-      p.write(2, [txt.raw('\0OBSt100000000000')]),
-      p.write(2, [txt.raw('\0OBSt14A000000002hi')]),
-      p.write(2, [txt.raw('\0OBSt140300000002hi!')]),
-      p.write(2, [txt.raw('\0OBSt140300000003hi')]),
-      p.write(2, [txt.raw('\0OBSt14g300000002hi')]),
+      p.write(2, [text('\0OBSt220000000000')]),
+      p.write(2, [text('\0OBSt160000000000')]),
+      p.write(2, [text('\0OBSt100000000000')]),
+      p.write(2, [text('\0OBSt14A000000002hi')]),
+      p.write(2, [text('\0OBSt140300000002hi!')]),
+      p.write(2, [text('\0OBSt140300000003hi')]),
+      p.write(2, [text('\0OBSt14g300000002hi')]),
       p.write(2, [concat(txt.exit(), text('\n\n'))]),
-      p.write(2, [txt.raw('\0OBSt120000000')]),
+      p.write(2, [text('\0OBSt120000000')]),
     ],
     seen: [
       { fd: 2, text: '\0OBSt220000000000' },

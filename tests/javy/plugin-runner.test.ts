@@ -6,6 +6,7 @@ import { runTraced } from '../helpers/otlp.ts';
 import { pluginNamespace, NAMESPACE_SECTION } from '../../host/javy/plugin.ts';
 import { customSection } from '../../host/tools/wasm-binary.ts';
 import { API_IMPORTS } from '../helpers/wat.ts';
+import { dynamicModule } from './plugin.ts';
 
 /**
  * A plugin whose `invoke` traps unless `initialize-runtime` ran first, then opens and closes a
@@ -36,17 +37,8 @@ async function plugin(section = true): Promise<Uint8Array> {
 }
 
 /** A dynamically linked app, as Javy's code generator shapes it, whose "bytecode" is `text`. */
-function app(text: string, namespace = 'test_plugin'): Promise<Uint8Array> {
-  const data = new TextEncoder().encode(text);
-  return watToWasm(`(module
-    (import "${namespace}" "cabi_realloc" (func $realloc (param i32 i32 i32 i32) (result i32)))
-    (import "${namespace}" "invoke" (func $invoke (param i32 i32 i32 i32 i32)))
-    (import "${namespace}" "memory" (memory 0))
-    (data $code "${text}")
-    (func (export "_start") (local $p i32)
-      (local.set $p (call $realloc (i32.const 0) (i32.const 0) (i32.const 1) (i32.const ${data.length})))
-      (memory.init $code (local.get $p) (i32.const 0) (i32.const ${data.length}))
-      (call $invoke (local.get $p) (i32.const ${data.length}) (i32.const 0) (i32.const 0) (i32.const 0))))`);
+function app(text: string, namespace = 'test_plugin'): Promise<Uint8Array<ArrayBuffer>> {
+  return dynamicModule(new TextEncoder().encode(text), namespace);
 }
 
 describe('runWasi with a Javy plugin', () => {
@@ -58,7 +50,7 @@ describe('runWasi with a Javy plugin', () => {
 
   it('finds the namespace from the app when the plugin has no import_namespace section', async () => {
     const bare = new WebAssembly.Module(await plugin(false) as Uint8Array<ArrayBuffer>);
-    expect(pluginNamespace(bare, new WebAssembly.Module(await app('x', 'older_plugin') as Uint8Array<ArrayBuffer>))).toBe('older_plugin');
+    expect(pluginNamespace(bare, new WebAssembly.Module(await app('x', 'older_plugin')))).toBe('older_plugin');
     const r = await runTraced(await app('older', 'older_plugin'), { javyPlugin: await plugin(false) });
     expect(r.spans.map((s) => s.name)).toEqual(['older']);
   });

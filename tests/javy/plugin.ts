@@ -29,7 +29,7 @@ export function pluginNamespace(): string {
 }
 
 /** `source` (an ES module that may import the binding) as the one file Javy compiles. */
-export async function bundle(source: string): Promise<string> {
+async function bundle(source: string): Promise<string> {
   const out = await build({
     stdin: { contents: source, resolveDir: ROOT, sourcefile: 'main.js', loader: 'js' },
     bundle: true,
@@ -41,7 +41,7 @@ export async function bundle(source: string): Promise<string> {
 }
 
 /** QuickJS bytecode for `js`, from the plugin's `compile-src`; throws the plugin's error text. */
-export async function compileSource(js: string): Promise<Uint8Array> {
+async function compileSource(js: string): Promise<Uint8Array> {
   const { WASI } = await import('node:wasi');
   const wasi = new WASI({ version: 'preview1', returnOnExit: true });
   const instance = await WebAssembly.instantiate(

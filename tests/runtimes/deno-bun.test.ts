@@ -26,9 +26,11 @@ function run(command: string, args: string[]): Promise<{ code: number | null; st
   });
 }
 
+// One script for both; each runtime sends OTLP in its own encoding.
+const SCRIPT = 'tests/runtimes/deno-bun.ts';
 const RUNTIMES = {
-  deno: (base: string) => run(join(BIN, 'deno'), ['run', '--allow-net', '--allow-read', '--allow-env', '--no-prompt', 'tests/runtimes/deno.ts', base, ENTRY]),
-  bun: (base: string) => run(join(BIN, 'bun'), ['tests/runtimes/bun.ts', base, ENTRY]),
+  deno: (base: string) => run(join(BIN, 'deno'), ['run', '--allow-net', '--allow-read', '--allow-env', '--no-prompt', SCRIPT, base, ENTRY, 'http/protobuf']),
+  bun: (base: string) => run(join(BIN, 'bun'), [SCRIPT, base, ENTRY, 'http/json']),
 };
 
 describe.each(Object.entries(RUNTIMES))('the root entry in %s', (name, start) => {

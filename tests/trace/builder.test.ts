@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { build, enter, exit, fenter, fexit, log, subtree, tags, tree, type Step } from './harness.ts';
+import { mulberry32 } from '../helpers/random.ts';
 
 /** `f1` calls a helper `f2` that opens manual span `run`, then `f3` inside it, then helper `f4` that closes it. */
 const HELPER_WRAPPED: Step[] = [
@@ -108,16 +109,6 @@ describe('anomalies and errors', () => {
   });
 });
 
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A random well-nested program of calls and returns, with manual spans opened and closed anywhere. */
 function program(rand: () => number, length: number): Step[] {
   const steps: Step[] = [];
@@ -145,7 +136,7 @@ describe('random interleavings of the two kinds', () => {
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
     for (const minSpanDurationMicros of [0, 20]) {
       it(`seed ${seed}, filter ${minSpanDurationMicros} µs: each manual span holds exactly what was issued inside it and not carried out by a span that outlived it`, () => {
-        const rand = random(seed);
+        const rand = mulberry32(seed);
         const steps = program(rand, 400);
         const stepMicros = steps.map(() => Math.floor(rand() * 12));
         const built = build(steps, { minSpanDurationMicros, stepMicros: (i) => stepMicros[i]! });

@@ -5,26 +5,10 @@
  * closed properly.
  */
 import { describe, expect, it } from 'vitest';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Observer } from '../../host/observer.ts';
 import { ATTR } from '../../host/trace/vocabulary.ts';
 import { now } from '../../host/events.ts';
-import type { TelemetryExporter } from '../../host/exporters/exporter.ts';
-
-function capture(): TelemetryExporter & { spans: ReadableSpan[] } {
-  const spans: ReadableSpan[] = [];
-  return {
-    name: 'capture',
-    spans,
-    onSpan: (span) => void spans.push(span),
-    onLog: () => {},
-    onMetric: () => {},
-    onTraceEnd: () => {},
-    forceFlush: async () => {},
-    shutdown: async () => {},
-    stats: () => ({ exported: spans.length, dropped: 0 }),
-  };
-}
+import { capture } from '../helpers/capture.ts';
 
 describe('span markers', () => {
   it('a short function span left open and dropped does not mark its properly closed parent unclosed', () => {
