@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { decode } from '@msgpack/msgpack';
+import type { DatadogSpan } from '../../host/exporters/datadog-span.ts';
 import { Observer, type ObserverOptions } from '../../host/observer.ts';
 import { runWasi, loadWasm, type RunResult } from '../../host/node/index.ts';
 import type { TelemetryExporter } from '../../host/exporters/exporter.ts';
@@ -71,21 +72,8 @@ export class Backend {
   }
 }
 
-/** A span as the Datadog agent reads it from a v0.4 payload. */
-export interface AgentSpan {
-  trace_id: bigint;
-  span_id: bigint;
-  parent_id: bigint;
-  name: string;
-  resource: string;
-  service: string;
-  type: string;
-  error: number;
-  meta: Record<string, string>;
-  metrics: Record<string, number>;
-  start: bigint;
-  duration: bigint;
-}
+/** A span as the Datadog agent reads it from a v0.4 payload: the wire format the exporter writes. */
+export type AgentSpan = DatadogSpan;
 
 /** The traces `agent` accepted on /v0.4/traces, decoded from msgpack (ids as unsigned 64-bit BigInts). */
 export function traces(agent: Backend): AgentSpan[][] {
